@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The `baluhost` command: runs the compiled CLI (npm start builds it when needed).
+import('../dist/cli/main.js').catch((err) => {
+  process.stderr.write(`baluhost: cannot start: ${err && err.message ? err.message : String(err)}\n`);
+  process.stderr.write('Build it first: npm run build (npm start does this for you).\n');
+  process.exit(1);
+});

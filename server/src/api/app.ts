@@ -1,0 +1,101 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import cors from 'cors';
+import { rateLimit } from 'express-rate-limit';
+import swaggerUi from 'swagger-ui-express';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../logging/logger.js';
+import type { Db } from '../db/index.js';
+import type { Services } from '../services/index.js';
+import { ApiRoutes } from './route.js';
+import { errorHandler, originOf, requestContext } from './middleware.js';
+import { NotFoundError, TooManyRequestsError, UnauthenticatedError } from '../errors/index.js';
+import { registerSystemRoutes } from './routes/system-routes.js';
+import { registerAuthRoutes } from './routes/auth-routes.js';
+import { registerUsersRoutes } from './routes/users-routes.js';
+import { registerGroupsRoutes } from './routes/groups-routes.js';
+import { registerAuditRoutes } from './routes/audit-routes.js';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly db: Db;
+  readonly dbClient: string;
+  readonly services: Services;
+  readonly version: string;
+}
+
+/** The Express app: the API under /api; protocols mount beside it. */
+export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
+  const { config, services } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy ? 'loopback' : false);
+  app.use(requestContext(deps.logger.child({ component: 'api' })));
+  app.use(helmet());
+
+  const api = express.Router();
+  if (config.corsOrigins.length > 0) {
+    api.use('/api', cors({ origin: [...config.corsOrigins], credentials: false, exposedHeaders: ['X-Request-Id', 'Retry-After'] }));
+  }
+  // Body parsers belong on /api only: WebDAV bodies are the storage core's business.
+  api.use('/api', express.json({ limit: config.jsonBodyLimitBytes, strict: true }));
+  api.use(
+    '/api/auth',
+    rateLimit({
+      windowMs: 60_000,
+      limit: config.authRateLimitPerMinute,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (req, _res, next, options) => {
+        const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+        const retryAfter = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(options.windowMs / 1000);
+        services.audit
+          .recordAnonymous(originOf(req), null, { action: 'auth.rate_limit', result: 'denied', target: req.path })
+          .then(
+            () => {
+              next(new TooManyRequestsError('Too many requests to the login API. Try again later.', retryAfter));
+            },
+            (err: unknown) => {
+              next(err);
+            },
+          );
+      },
+    }),
+  );
+
+  const routes = new ApiRoutes(api, async (req) => {
+    const header = req.get('authorization');
+    const match = header === undefined ? null : /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
+    if (!match?.[1]) throw new UnauthenticatedError('Send an access token: Authorization: Bearer <token>.');
+    return services.auth.authenticateAccessToken(match[1], originOf(req));
+  });
+  registerSystemRoutes(routes, { db: deps.db, dbClient: deps.dbClient, version: deps.version });
+  registerAuthRoutes(routes, services);
+  registerUsersRoutes(routes, services);
+  registerGroupsRoutes(routes, services);
+  registerAuditRoutes(routes, services);
+
+  let document: unknown;
+  api.get('/api/openapi.json', (_req, res) => {
+    document ??= routes.document(deps.version);
+    res.json(document);
+  });
+  // swagger-ui's page needs inline styles and its own init script; the rest of the app keeps helmet's CSP.
+  api.use(
+    '/api/docs',
+    helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } } }),
+    swaggerUi.serve,
+    swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/openapi.json' }, customSiteTitle: 'BaluHost API' }),
+  );
+  api.use('/api', (req, _res, next) => {
+    next(new NotFoundError(`No API route ${req.method} ${req.originalUrl.split('?')[0] ?? ''}.`));
+  });
+  app.use(api);
+  return { app, routes };
+}
+
+/** Appended last, after the protocols and the console have been mounted. */
+export function finishApp(app: Express): void {
+  app.use(errorHandler());
+}

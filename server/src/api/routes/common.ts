@@ -1,0 +1,36 @@
+import { z } from '../openapi-zod.js';
+
+export const ID_PARAMS = z.object({
+  id: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a positive whole number').transform(Number),
+});
+
+export const PAGE_QUERY = z
+  .object({
+    limit: z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(1).max(500)).optional(),
+    offset: z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(0)).optional(),
+  })
+  .strict();
+
+export const USER_VIEW = z
+  .object({
+    id: z.number().int(),
+    username: z.string(),
+    email: z.string().nullable(),
+    role: z.enum(['admin', 'user']),
+    disabled: z.boolean(),
+    quotaBytes: z.number().int().nullable(),
+    smbEnabled: z.boolean(),
+    groups: z.array(z.string()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('User');
+
+export const SESSION = z
+  .object({
+    accessToken: z.string(),
+    refreshToken: z.string(),
+    expiresIn: z.number().int().openapi({ description: 'Seconds until the access token expires.' }),
+    user: USER_VIEW,
+  })
+  .openapi('Session');

@@ -1,0 +1,174 @@
+import { Command, Option } from 'commander';
+import { ConfigError, CONFIG_VARIABLES, loadConfig, type Config } from '../config/index.js';
+import { migrateLatest, migrateRollbackAll, openDatabase, UserModel } from '../db/index.js';
+import { createServices } from '../services/index.js';
+import { generatePassword, type Principal } from '../auth/index.js';
+import { isAppError } from '../errors/index.js';
+import { startServer } from '../server.js';
+import { VERSION } from '../version.js';
+
+const CLI_PRINCIPAL: Principal = {
+  userId: 0,
+  username: 'cli',
+  role: 'admin',
+  groups: [],
+  isAdmin: true,
+  protocol: 'cli',
+  address: null,
+  reqId: null,
+};
+
+function envHelp(): string {
+  const rows = Object.entries(CONFIG_VARIABLES).map(
+    ([name, spec]) => `  ${name.padEnd(30)} ${spec.doc}${spec.default !== undefined && spec.default !== '' ? ` (default: ${spec.default})` : ''}`,
+  );
+  return `\nEnvironment:\n${rows.join('\n')}\n  Secrets may also come from a file: <NAME>_FILE=/path.\n`;
+}
+
+async function withServices<T>(fn: (ctx: { config: Config; services: ReturnType<typeof createServices> }) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const { db } = openDatabase(config);
+  try {
+    await migrateLatest(db, config);
+    // The CLI signs no tokens; the services need a key all the same.
+    const services = createServices(db, config, 'cli-does-not-sign-tokens-'.padEnd(48, 'x'));
+    return await fn({ config, services });
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+async function findUser(services: ReturnType<typeof createServices>, username: string): Promise<UserModel> {
+  const user = await services.users.findByUsername(username);
+  if (!user) throw new Error(`No user named '${username}'.`);
+  return user;
+}
+
+export function buildCli(): Command {
+  const program = new Command('baluhost')
+    .description('BaluHost: a self-hosted network storage server (WebDAV, SMB, admin console).')
+    .version(VERSION)
+    .showHelpAfterError()
+    .addHelpText('after', envHelp());
+
+  program
+    .command('serve')
+    .description('Serve the API, WebDAV and the console; migrates the database first.')
+    .addHelpText('after', envHelp())
+    .action(async () => {
+      const server = await startServer(loadConfig());
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        server.logger.info({ signal }, 'stopping');
+        void server.close().then(() => process.exit(0));
+      };
+      process.on('SIGINT', () => {
+        stop('SIGINT');
+      });
+      process.on('SIGTERM', () => {
+        stop('SIGTERM');
+      });
+    });
+
+  program
+    .command('migrate')
+    .description('Apply pending database migrations and exit.')
+    .option('--rollback-all', 'revert every migration (drops all BaluHost tables)')
+    .action(async (opts: { rollbackAll?: boolean }) => {
+      const config = loadConfig();
+      const { db, info } = openDatabase(config);
+      try {
+        if (opts.rollbackAll) {
+          await migrateRollbackAll(db);
+          console.log(`Reverted every migration on ${info.client} (${info.location}).`);
+        } else {
+          const applied = await migrateLatest(db, config);
+          console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
+        }
+      } finally {
+        await db.destroy();
+      }
+    });
+
+  const user = program.command('user').description('Manage user accounts.');
+  user
+    .command('create <username>')
+    .description('Create a user; the password is read from stdin with --password-stdin, else generated and printed.')
+    .addOption(new Option('--role <role>', 'admin or user').choices(['admin', 'user']).default('user'))
+    .option('--email <email>', 'email address')
+    .option('--password-stdin', 'read the password from standard input')
+    .action(async (username: string, opts: { role: 'admin' | 'user'; email?: string; passwordStdin?: boolean }) => {
+      await withServices(async ({ services }) => {
+        const password = opts.passwordStdin ? await readStdin() : generatePassword();
+        const created = await services.users.create(CLI_PRINCIPAL, { username, password, role: opts.role, email: opts.email ?? null });
+        console.log(`Created ${created.role} '${created.username}' (id ${created.id}).`);
+        if (!opts.passwordStdin) console.log(`Password (shown once): ${password}`);
+      });
+    });
+  user
+    .command('list')
+    .description('List users.')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      await withServices(async ({ services }) => {
+        const { items } = await services.users.list(10_000, 0);
+        if (opts.json) {
+          console.log(JSON.stringify(items, null, 2));
+          return;
+        }
+        for (const u of items) {
+          console.log(`${String(u.id).padStart(5)}  ${u.username.padEnd(32)} ${u.role.padEnd(5)} ${u.disabled ? 'disabled' : 'active'}  ${u.groups.join(',')}`);
+        }
+      });
+    });
+  user
+    .command('reset-password <username>')
+    .description("Set a user's password (from stdin with --password-stdin, else generated and printed); their sessions end.")
+    .option('--password-stdin', 'read the password from standard input')
+    .action(async (username: string, opts: { passwordStdin?: boolean }) => {
+      await withServices(async ({ services }) => {
+        const target = await findUser(services, username);
+        const password = opts.passwordStdin ? await readStdin() : generatePassword();
+        await services.users.resetPassword(CLI_PRINCIPAL, target.id, password);
+        console.log(`Password of '${username}' set.`);
+        if (!opts.passwordStdin) console.log(`New password (shown once): ${password}`);
+      });
+    });
+  user
+    .command('disable <username>')
+    .description('Disable a user (their sessions end at once); --enable turns them back on.')
+    .option('--enable', 'enable instead')
+    .action(async (username: string, opts: { enable?: boolean }) => {
+      await withServices(async ({ services }) => {
+        const target = await findUser(services, username);
+        await services.users.update(CLI_PRINCIPAL, target.id, { disabled: !opts.enable });
+        console.log(`'${username}' ${opts.enable ? 'enabled' : 'disabled'}.`);
+      });
+    });
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync([...argv]);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+    } else if (isAppError(err) || err instanceof Error) {
+      console.error(`baluhost: ${err.message}`);
+    } else {
+      console.error('baluhost: failed', err);
+    }
+    process.exitCode = 1;
+  }
+}
+
+await main(process.argv);

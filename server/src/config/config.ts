@@ -1,0 +1,245 @@
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * BaluHost's configuration, parsed once at boot from the environment, validated, then deep-frozen.
+ * Only this module reads `process.env`.
+ */
+export interface Config {
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  readonly adminPassword: string | undefined;
+  readonly jwtSecret: string | undefined;
+  readonly databaseUrl: string | undefined;
+  readonly databaseSchema: string | undefined;
+  readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly passwordMinLength: number;
+  readonly corsOrigins: readonly string[];
+  readonly jsonBodyLimitBytes: number;
+  readonly trustProxy: boolean;
+  readonly authRateLimitPerMinute: number;
+  readonly loginMaxFailures: number;
+  readonly loginWindowSeconds: number;
+  readonly loginBlockSeconds: number;
+  readonly addressMaxFailures: number;
+}
+
+type Key = keyof Config;
+
+interface VarSpec {
+  readonly key: Key;
+  readonly doc: string;
+  readonly secret?: boolean;
+  /** Default as the raw string the variable would hold; absent means the value is optional. */
+  readonly default?: string;
+  readonly schema: z.ZodType;
+}
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+const bool = z.enum(['true', 'false', '1', '0'], 'must be true or false').transform((v) => v === 'true' || v === '1');
+const nonEmpty = z.string().min(1, 'must not be empty');
+
+/** Every variable BaluHost reads, with its doc; `baluhost serve --help` and README list these. */
+export const CONFIG_VARIABLES: Readonly<Record<string, VarSpec>> = {
+  BALUHOST_DATA_DIR: {
+    key: 'dataDir',
+    doc: 'Data root: user files, uploads in flight, the SQLite database, keys.',
+    default: './data',
+    schema: nonEmpty,
+  },
+  BALUHOST_HOST: { key: 'host', doc: 'Address to listen on.', default: '127.0.0.1', schema: nonEmpty },
+  PORT: { key: 'port', doc: 'HTTP port (0 picks a free one).', default: '8080', schema: int(0, 65535) },
+  BALUHOST_ADMIN_PASSWORD: {
+    key: 'adminPassword',
+    doc: 'Password of the first admin, created on first start; generated and printed once when absent.',
+    secret: true,
+    schema: nonEmpty,
+  },
+  BALUHOST_JWT_SECRET: {
+    key: 'jwtSecret',
+    doc: 'HS256 key for access tokens; generated into <data dir>/keys/jwt-secret (mode 0600) when absent.',
+    secret: true,
+    schema: z.string().min(32, 'must be at least 32 characters'),
+  },
+  DATABASE_URL: {
+    key: 'databaseUrl',
+    doc: 'PostgreSQL connection URL (postgres://user:pass@host:port/db); SQLite in the data dir when absent.',
+    secret: true,
+    schema: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL'),
+  },
+  BALUHOST_DATABASE_SCHEMA: {
+    key: 'databaseSchema',
+    doc: 'PostgreSQL schema to use (created when missing); the database default when absent.',
+    schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier'),
+  },
+  BALUHOST_LOG_LEVEL: {
+    key: 'logLevel',
+    doc: 'trace, debug, info, warn, error or fatal.',
+    default: 'info',
+    schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal'], 'must be one of trace, debug, info, warn, error, fatal'),
+  },
+  BALUHOST_ACCESS_TOKEN_TTL: {
+    key: 'accessTokenTtlSeconds',
+    doc: 'Lifetime of an API access token, in seconds.',
+    default: '900',
+    schema: int(10, 86_400),
+  },
+  BALUHOST_REFRESH_TOKEN_TTL: {
+    key: 'refreshTokenTtlSeconds',
+    doc: 'Lifetime of a refresh token, in seconds.',
+    default: String(30 * 86_400),
+    schema: int(60, 365 * 86_400),
+  },
+  BALUHOST_PASSWORD_MIN_LENGTH: {
+    key: 'passwordMinLength',
+    doc: 'Minimum length of a password.',
+    default: '8',
+    schema: int(6, 128),
+  },
+  BALUHOST_CORS_ORIGINS: {
+    key: 'corsOrigins',
+    doc: 'Comma-separated origins allowed to call the API from a browser; none when empty.',
+    default: '',
+    schema: z
+      .string()
+      .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0))
+      .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin must look like https://host[:port]'))),
+  },
+  BALUHOST_JSON_BODY_LIMIT: {
+    key: 'jsonBodyLimitBytes',
+    doc: 'Largest JSON request body the API accepts, in bytes.',
+    default: String(1024 * 1024),
+    schema: int(1024, 64 * 1024 * 1024),
+  },
+  BALUHOST_TRUST_PROXY: {
+    key: 'trustProxy',
+    doc: 'Trust X-Forwarded-For from a reverse proxy on loopback (nginx in front).',
+    default: 'false',
+    schema: bool,
+  },
+  BALUHOST_AUTH_RATE_LIMIT: {
+    key: 'authRateLimitPerMinute',
+    doc: 'Requests per minute one address may make to /api/auth routes.',
+    default: '60',
+    schema: int(1, 100_000),
+  },
+  BALUHOST_LOGIN_MAX_FAILURES: {
+    key: 'loginMaxFailures',
+    doc: 'Failed logins for one username within the window before it is blocked.',
+    default: '10',
+    schema: int(1, 10_000),
+  },
+  BALUHOST_LOGIN_WINDOW: {
+    key: 'loginWindowSeconds',
+    doc: 'Window in which failed logins are counted, in seconds.',
+    default: '60',
+    schema: int(1, 86_400),
+  },
+  BALUHOST_LOGIN_BLOCK: {
+    key: 'loginBlockSeconds',
+    doc: 'How long a username or address stays blocked, in seconds.',
+    default: '300',
+    schema: int(1, 7 * 86_400),
+  },
+  BALUHOST_ADDRESS_MAX_FAILURES: {
+    key: 'addressMaxFailures',
+    doc: 'Failed logins from one address (any usernames) within the window before it is banned.',
+    default: '30',
+    schema: int(1, 100_000),
+  },
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`The configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Parses and validates the configuration from an environment map.
+ * @throws ConfigError listing every problem at once.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith('BALUHOST_')) continue;
+    const base = name.endsWith('_FILE') ? name.slice(0, -'_FILE'.length) : name;
+    const spec = CONFIG_VARIABLES[base];
+    if (!spec || (base !== name && !spec.secret)) problems.push(`${name}: unknown variable`);
+  }
+
+  for (const [name, spec] of Object.entries(CONFIG_VARIABLES)) {
+    let raw = env[name];
+    const fileName = env[`${name}_FILE`];
+    if (spec.secret && fileName !== undefined) {
+      if (raw !== undefined) {
+        problems.push(`${name} and ${name}_FILE: set only one of them`);
+        continue;
+      }
+      try {
+        raw = readFileSync(fileName, 'utf8').trim();
+      } catch (err) {
+        problems.push(`${name}_FILE: cannot read ${fileName} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+        continue;
+      }
+    }
+    raw ??= spec.default;
+    if (raw === undefined) {
+      out[spec.key] = undefined;
+      continue;
+    }
+    const parsed = spec.schema.safeParse(raw);
+    if (parsed.success) {
+      out[spec.key] = parsed.data;
+    } else {
+      const shown = spec.secret ? '' : ` (got '${raw}')`;
+      const messages = parsed.error.issues.map((i) => i.message).join('; ');
+      problems.push(`${name}: ${messages}${shown}`);
+    }
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  out['dataDir'] = path.resolve(cwd, out['dataDir'] as string);
+  return deepFreeze(out as unknown as Config);
+}
+
+/** Builds a config for code paths that don't come from the environment (tests, the CLI), still validated. */
+export function configFrom(values: Readonly<Record<string, string | undefined>>, cwd = process.cwd()): Config {
+  return loadConfig(values, cwd);
+}
+
+/** The effective config for the log: secrets replaced, a database URL's password hidden. */
+export function redactConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const secretKeys = new Set(Object.values(CONFIG_VARIABLES).filter((s) => s.secret).map((s) => s.key));
+  for (const [key, value] of Object.entries(config)) {
+    if (key === 'databaseUrl' && typeof value === 'string') {
+      out[key] = value.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:[redacted]@');
+    } else if (secretKeys.has(key as Key) && value !== undefined) {
+      out[key] = '[redacted]';
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}

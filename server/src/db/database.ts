@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import { Model, knexSnakeCaseMappers } from 'objection';
+import { ListMigrationSource } from '@baluhost/migrations';
+import type { Config } from '../config/index.js';
+
+// 64-bit integers (quotas, byte counts, audit ids) come back as numbers on PostgreSQL as they do on SQLite.
+// Values stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
+
+export type Db = Knex;
+
+export interface DatabaseInfo {
+  readonly client: 'sqlite' | 'postgres';
+  /** The SQLite file, or the PostgreSQL URL without its password. */
+  readonly location: string;
+}
+
+export function sqlitePath(config: Config): string {
+  return path.join(config.dataDir, 'baluhost.sqlite');
+}
+
+/** Opens the database the config names: PostgreSQL when DATABASE_URL is set, else SQLite in the data dir. */
+export function openDatabase(config: Config): { db: Db; info: DatabaseInfo } {
+  const mappers = knexSnakeCaseMappers();
+  if (config.databaseUrl) {
+    const db = knexFactory({
+      client: 'pg',
+      connection: config.databaseUrl,
+      searchPath: config.databaseSchema ? [config.databaseSchema] : undefined,
+      pool: { min: 0, max: 10 },
+      ...mappers,
+    });
+    return { db, info: { client: 'postgres', location: config.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1@') } };
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const file = sqlitePath(config);
+  const db = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: file },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate: (conn: { pragma(s: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
+        conn.pragma('journal_mode = WAL');
+        conn.pragma('synchronous = NORMAL');
+        conn.pragma('foreign_keys = ON');
+        conn.pragma('busy_timeout = 5000');
+        done(null, conn);
+      },
+    },
+    ...mappers,
+  });
+  return { db, info: { client: 'sqlite', location: file } };
+}
+
+/** Creates the configured PostgreSQL schema when missing, then applies every pending migration. */
+export async function migrateLatest(db: Db, config: Config): Promise<string[]> {
+  if (config.databaseUrl && config.databaseSchema) {
+    await db.raw('CREATE SCHEMA IF NOT EXISTS ??', [config.databaseSchema]);
+  }
+  const [, applied] = (await db.migrate.latest({ migrationSource: new ListMigrationSource() })) as [number, string[]];
+  return applied;
+}
+
+export async function migrateRollbackAll(db: Db): Promise<void> {
+  await db.migrate.rollback({ migrationSource: new ListMigrationSource() }, true);
+}
+
+/** Binds objection's models to this knex instance. One database per process. */
+export function bindModels(db: Db): void {
+  Model.knex(db);
+}
+
+export function nowIso(clock: () => number = Date.now): string {
+  return new Date(clock()).toISOString();
+}

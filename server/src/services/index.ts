@@ -1,0 +1,51 @@
+import type { Config } from '../config/index.js';
+import type { Db } from '../db/index.js';
+import { AccessTokenSigner } from '../auth/index.js';
+import { AuditService } from './audit-service.js';
+import { AuthService } from './auth-service.js';
+import { DomainEventBus } from './events.js';
+import { GroupsService } from './groups-service.js';
+import { LoginTracker } from './login-tracker.js';
+import { UsersService } from './users-service.js';
+
+export * from './audit-service.js';
+export * from './auth-service.js';
+export * from './events.js';
+export * from './groups-service.js';
+export * from './login-tracker.js';
+export * from './users-service.js';
+
+export interface Services {
+  readonly events: DomainEventBus;
+  readonly audit: AuditService;
+  readonly tracker: LoginTracker;
+  readonly users: UsersService;
+  readonly groups: GroupsService;
+  readonly auth: AuthService;
+}
+
+export function createServices(db: Db, config: Config, jwtSecret: string, clock: () => number = Date.now): Services {
+  const events = new DomainEventBus();
+  const audit = new AuditService(db, clock);
+  const tracker = new LoginTracker(
+    db,
+    {
+      maxFailuresPerUser: config.loginMaxFailures,
+      maxFailuresPerAddress: config.addressMaxFailures,
+      windowSeconds: config.loginWindowSeconds,
+      blockSeconds: config.loginBlockSeconds,
+    },
+    clock,
+  );
+  const users = new UsersService(db, audit, events, config.passwordMinLength, clock);
+  const groups = new GroupsService(db, audit, events, clock);
+  const auth = new AuthService(
+    db,
+    new AccessTokenSigner(jwtSecret, config.accessTokenTtlSeconds),
+    tracker,
+    audit,
+    { accessSeconds: config.accessTokenTtlSeconds, refreshSeconds: config.refreshTokenTtlSeconds },
+    clock,
+  );
+  return { events, audit, tracker, users, groups, auth };
+}
