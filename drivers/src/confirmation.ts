@@ -22,6 +22,7 @@ export interface ConfirmationGateOptions {
 export const DEFAULT_CONFIRMATION_TTL_MS = 120_000;
 
 function stableJson(value: unknown): string {
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return 'null';
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value as Record<string, unknown>)
@@ -29,7 +30,7 @@ function stableJson(value: unknown): string {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
   }
-  return JSON.stringify(value) ?? 'null';
+  return JSON.stringify(value);
 }
 
 /**
@@ -59,7 +60,12 @@ export class ConfirmationGate {
    * @throws ConfirmationRequiredError (`CONFIRMATION_REQUIRED`) with `details.confirmToken`, `details.expiresAt`,
    *   `details.howToConfirm` and `details.reason` (`missing`, `expired`, `invalid` or `used`).
    */
-  check(action: string, args: Readonly<Record<string, unknown>>, description: string, confirmToken?: string): void {
+  check(
+    action: string,
+    args: Readonly<Record<string, unknown>>,
+    description: string,
+    confirmToken?: string,
+  ): void {
     const now = this.clock.now();
     for (const [token, expiresAtMs] of this.used) {
       if (expiresAtMs < now) this.used.delete(token);

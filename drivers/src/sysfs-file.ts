@@ -61,9 +61,12 @@ export async function writeAttribute(path: string, value: string): Promise<void>
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
       throw new DriverUnavailableError(`cannot write ${path} (${code})`, { cause: error });
     }
-    throw new DriverFailedError(`the kernel refused ${JSON.stringify(value)} for ${path} (${code ?? 'error'})`, {
-      details: { path, value, errno: code },
-      cause: error,
-    });
+    throw new DriverFailedError(
+      `the kernel refused ${JSON.stringify(value)} for ${path} (${code ?? 'error'})`,
+      {
+        details: { path, value, errno: code },
+        cause: error,
+      },
+    );
   }
 }

@@ -58,7 +58,8 @@ export class BlockDeviceTopology {
   /** The whole device holding partition `name`, found by scanning `<sysfs>/block/*\/<name>`; null when none does. */
   async parentOf(name: string): Promise<string | null> {
     for (const disk of await listDirOrEmpty(join(this.sysfsRoot, 'block'))) {
-      if ((await readTextOrNull(join(this.sysfsRoot, 'block', disk, name, 'partition'))) !== null) return disk;
+      if ((await readTextOrNull(join(this.sysfsRoot, 'block', disk, name, 'partition'))) !== null)
+        return disk;
     }
     return null;
   }
@@ -92,7 +93,8 @@ export class BlockDeviceTopology {
       const dmName = source.slice('/dev/mapper/'.length);
       for (const entry of await listDirOrEmpty(join(this.sysfsRoot, 'block'))) {
         if (!entry.startsWith('dm-')) continue;
-        if ((await readTextOrNull(join(this.sysfsRoot, 'block', entry, 'dm', 'name'))) === dmName) return entry;
+        if ((await readTextOrNull(join(this.sysfsRoot, 'block', entry, 'dm', 'name'))) === dmName)
+          return entry;
       }
       return null;
     }

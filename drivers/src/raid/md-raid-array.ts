@@ -42,7 +42,12 @@ function syncFrom(array: MdstatArray, detail: MdadmDetail | null): RaidSync | nu
     };
   }
   if (array.pendingSync !== null) {
-    return { action: array.pendingSync.action, progressPercent: 0, speedBytesPerSecond: null, finishSeconds: null };
+    return {
+      action: array.pendingSync.action,
+      progressPercent: 0,
+      speedBytesPerSecond: null,
+      finishSeconds: null,
+    };
   }
   if (detail === null) return null;
   // mdstat shows no sync line between two samples; mdadm's integer percentage is the fallback.
@@ -53,7 +58,8 @@ function syncFrom(array: MdstatArray, detail: MdadmDetail | null): RaidSync | nu
     ['check', detail.checkPercent],
   ];
   for (const [action, percent] of fromDetail) {
-    if (percent !== null) return { action, progressPercent: percent, speedBytesPerSecond: null, finishSeconds: null };
+    if (percent !== null)
+      return { action, progressPercent: percent, speedBytesPerSecond: null, finishSeconds: null };
   }
   return null;
 }
@@ -79,7 +85,8 @@ export function toRaidArray(array: MdstatArray, detail: MdadmDetail | null): Rai
     isDegraded,
     sizeBytes: sizeKib * KIB,
     raidDevices,
-    members: detail !== null && detail.devices.length > 0 ? membersFromDetail(detail) : membersFromMdstat(array),
+    members:
+      detail !== null && detail.devices.length > 0 ? membersFromDetail(detail) : membersFromMdstat(array),
     sync,
   };
 }

@@ -1,11 +1,9 @@
 import { join } from 'node:path';
 
-import type { Clock } from '../clock.js';
 import type { CommandRunner } from '../command-runner.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, runChecked } from '../command-runner.js';
 import type { ConfirmationGate } from '../confirmation.js';
 import {
-  DriverFailedError,
   DriverForbiddenError,
   DriverNotFoundError,
   DriverUnavailableError,
@@ -30,7 +28,6 @@ import { isRedundant, normaliseCreateRequest } from './raid-rules.js';
 export interface MdadmRaidDriverOptions {
   readonly runner: CommandRunner;
   readonly confirmations: ConfirmationGate;
-  readonly clock: Clock;
   /** Default `/proc`: mdstat, mounts and sys/dev/raid/speed_limit_* live here. */
   readonly procRoot?: string;
   /** Default `/sys`: block/mdX/md/sync_action and the block topology live here. */
@@ -70,7 +67,9 @@ export class MdadmRaidDriver implements RaidDriver {
     const mdstatPath = join(this.procRoot, 'mdstat');
     const text = await readTextOrNull(mdstatPath);
     if (text === null) {
-      throw new DriverUnavailableError(`${mdstatPath} does not exist: the md (software RAID) driver is not loaded`);
+      throw new DriverUnavailableError(
+        `${mdstatPath} does not exist: the md (software RAID) driver is not loaded`,
+      );
     }
     const mdstat = parseMdstat(text);
     return Promise.all(
@@ -114,7 +113,9 @@ export class MdadmRaidDriver implements RaidDriver {
     const req = normaliseCreateRequest(request);
     const arrays = await this.listArraysOrEmpty();
     if (arrays.some((a) => a.name === req.name)) {
-      throw new DriverValidationError(`RAID array ${req.name} already exists`, { details: { name: req.name } });
+      throw new DriverValidationError(`RAID array ${req.name} already exists`, {
+        details: { name: req.name },
+      });
     }
     for (const device of [...req.devices, ...req.spares]) await this.assertUsableNewMember(device, arrays);
     const args = { name: req.name, level: req.level, devices: req.devices, spares: req.spares };
@@ -160,7 +161,9 @@ export class MdadmRaidDriver implements RaidDriver {
   async addSpare(arrayName: string, device: string, confirmation: Confirmation = {}): Promise<RaidArray> {
     const { array, name } = await this.prepareAdd(arrayName, device);
     if (!isRedundant(array.level)) {
-      throw new DriverValidationError(`${array.level} array ${array.name} has no redundancy and takes no spares`);
+      throw new DriverValidationError(
+        `${array.level} array ${array.name} has no redundancy and takes no spares`,
+      );
     }
     this.confirmations.check(
       'raid.addSpare',
@@ -229,7 +232,9 @@ export class MdadmRaidDriver implements RaidDriver {
       readIntegerOrNull(this.speedLimitPath('max')),
     ]);
     if (min === null || max === null) {
-      throw new DriverUnavailableError(`${this.speedLimitPath('min')} is missing: the md driver is not loaded`);
+      throw new DriverUnavailableError(
+        `${this.speedLimitPath('min')} is missing: the md driver is not loaded`,
+      );
     }
     return { minBytesPerSecond: min * KIB, maxBytesPerSecond: max * KIB };
   }
@@ -238,7 +243,9 @@ export class MdadmRaidDriver implements RaidDriver {
     const minKib = Math.floor(limits.minBytesPerSecond / KIB);
     const maxKib = Math.floor(limits.maxBytesPerSecond / KIB);
     if (!Number.isFinite(minKib) || !Number.isFinite(maxKib) || minKib < 1 || minKib > maxKib) {
-      throw new DriverValidationError('sync speed limits need 1 KiB/s <= min <= max', { details: { ...limits } });
+      throw new DriverValidationError('sync speed limits need 1 KiB/s <= min <= max', {
+        details: { ...limits },
+      });
     }
     const current = await this.getSyncSpeedLimits();
     // The kernel does not check min <= max, but write in the order that never passes through min > max.
@@ -287,9 +294,12 @@ export class MdadmRaidDriver implements RaidDriver {
     for (const member of array.members) {
       for (const disk of await this.topology.physicalDisksOf(toKernelName(member.device))) {
         if (systemDisks.has(disk)) {
-          throw new DriverForbiddenError(`${array.name} lives on the system disk /dev/${disk} and is left alone`, {
-            details: { array: array.name, systemDisk: `/dev/${disk}` },
-          });
+          throw new DriverForbiddenError(
+            `${array.name} lives on the system disk /dev/${disk} and is left alone`,
+            {
+              details: { array: array.name, systemDisk: `/dev/${disk}` },
+            },
+          );
         }
       }
     }
@@ -340,5 +350,3 @@ export class MdadmRaidDriver implements RaidDriver {
     return { array, member, name };
   }
 }
-
-export { DriverFailedError as MdadmFailedError };

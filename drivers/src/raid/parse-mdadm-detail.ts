@@ -100,7 +100,8 @@ export function parseMdadmDetail(text: string): MdadmDetail {
       continue;
     }
     const field = FIELD.exec(line);
-    if (field?.[1] !== undefined && field[2] !== undefined && !(field[1] in fields)) fields[field[1]] = field[2];
+    if (field?.[1] !== undefined && field[2] !== undefined && !(field[1] in fields))
+      fields[field[1]] = field[2];
   }
   const state = fields.State ?? '';
   return {

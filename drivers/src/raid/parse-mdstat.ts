@@ -199,7 +199,8 @@ export function parseMdstat(text: string): Mdstat {
       current = { name: header[1], rest: header[2] ?? '', details: [] };
       continue;
     }
-    if (current !== null && line.trim().length > 0) (current as { details: string[] }).details.push(line.trim());
+    if (current !== null && line.trim().length > 0)
+      (current as { details: string[] }).details.push(line.trim());
   }
   flush();
   return { personalities, arrays };

@@ -22,7 +22,8 @@ export type CreatableRaidLevel = (typeof CREATABLE_RAID_LEVELS)[number];
  * What the array is doing. A running sync wins over `degraded`: a rebuilding array is `recovering`
  * (see {@link RaidArray.isDegraded} for redundancy).
  */
-export type RaidArrayState = 'clean' | 'degraded' | 'recovering' | 'resyncing' | 'checking' | 'reshaping' | 'inactive';
+export type RaidArrayState =
+  'clean' | 'degraded' | 'recovering' | 'resyncing' | 'checking' | 'reshaping' | 'inactive';
 
 /** The md sync actions that can be in progress (`/sys/block/mdX/md/sync_action`). */
 export type RaidSyncAction = 'resync' | 'recover' | 'check' | 'repair' | 'reshape';

@@ -1,5 +1,11 @@
 import { DriverValidationError } from '../errors.js';
-import type { CreatableRaidLevel, CreateRaidArrayRequest, RaidArrayState, RaidLevel, RaidSync } from './raid-driver.js';
+import type {
+  CreatableRaidLevel,
+  CreateRaidArrayRequest,
+  RaidArrayState,
+  RaidLevel,
+  RaidSync,
+} from './raid-driver.js';
 import { CREATABLE_RAID_LEVELS } from './raid-driver.js';
 import { toArrayName, toKernelName } from './block-devices.js';
 
@@ -14,7 +20,9 @@ export const MIN_MEMBERS: Readonly<Record<CreatableRaidLevel, number>> = {
 
 /** Levels that keep redundancy, so a check (scrub) means something and a member can be lost. */
 export function isRedundant(level: RaidLevel): boolean {
-  return level === 'raid1' || level === 'raid4' || level === 'raid5' || level === 'raid6' || level === 'raid10';
+  return (
+    level === 'raid1' || level === 'raid4' || level === 'raid5' || level === 'raid6' || level === 'raid10'
+  );
 }
 
 /** A create request with names normalised to kernel names. */
@@ -72,7 +80,11 @@ export function usableSizeBytes(level: CreatableRaidLevel, count: number, member
 }
 
 /** The one-word state from activity, sync and redundancy. */
-export function deriveArrayState(isActive: boolean, sync: Pick<RaidSync, 'action'> | null, isDegraded: boolean): RaidArrayState {
+export function deriveArrayState(
+  isActive: boolean,
+  sync: Pick<RaidSync, 'action'> | null,
+  isDegraded: boolean,
+): RaidArrayState {
   if (!isActive) return 'inactive';
   switch (sync?.action) {
     case 'recover':
