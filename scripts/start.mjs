@@ -13,7 +13,10 @@ const run = (cmd, args) => {
 // tsc -b only rebuilds what changed, and is quick when everything is up to date.
 run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-b']);
 const ui = path.join(root, 'admin-ui');
-if (existsSync(path.join(ui, 'package.json')) && !existsSync(path.join(ui, 'dist/admin-ui/browser/index.html'))) {
+if (
+  existsSync(path.join(ui, 'package.json')) &&
+  !existsSync(path.join(ui, 'dist/admin-ui/browser/index.html'))
+) {
   run('npm', ['run', 'build', '--workspace', 'admin-ui']);
 }
 

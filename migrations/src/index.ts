@@ -36,6 +36,9 @@ export class ListMigrationSource implements Knex.MigrationSource<Migration> {
   }
 
   getMigration(migration: Migration): Promise<Knex.Migration> {
-    return Promise.resolve({ up: migration.up, down: migration.down });
+    return Promise.resolve({
+      up: (knex: Knex) => migration.up(knex),
+      down: (knex: Knex) => migration.down(knex),
+    });
   }
 }

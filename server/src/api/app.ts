@@ -36,7 +36,14 @@ export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
 
   const api = express.Router();
   if (config.corsOrigins.length > 0) {
-    api.use('/api', cors({ origin: [...config.corsOrigins], credentials: false, exposedHeaders: ['X-Request-Id', 'Retry-After'] }));
+    api.use(
+      '/api',
+      cors({
+        origin: [...config.corsOrigins],
+        credentials: false,
+        exposedHeaders: ['X-Request-Id', 'Retry-After'],
+      }),
+    );
   }
   // Body parsers belong on /api only: WebDAV bodies are the storage core's business.
   api.use('/api', express.json({ limit: config.jsonBodyLimitBytes, strict: true }));
@@ -49,12 +56,20 @@ export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
       legacyHeaders: false,
       handler: (req, _res, next, options) => {
         const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-        const retryAfter = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(options.windowMs / 1000);
+        const retryAfter = resetTime
+          ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000))
+          : Math.ceil(options.windowMs / 1000);
         services.audit
-          .recordAnonymous(originOf(req), null, { action: 'auth.rate_limit', result: 'denied', target: req.path })
+          .recordAnonymous(originOf(req), null, {
+            action: 'auth.rate_limit',
+            result: 'denied',
+            target: req.path,
+          })
           .then(
             () => {
-              next(new TooManyRequestsError('Too many requests to the login API. Try again later.', retryAfter));
+              next(
+                new TooManyRequestsError('Too many requests to the login API. Try again later.', retryAfter),
+              );
             },
             (err: unknown) => {
               next(err);
@@ -84,9 +99,20 @@ export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
   // swagger-ui's page needs inline styles and its own init script; the rest of the app keeps helmet's CSP.
   api.use(
     '/api/docs',
-    helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } } }),
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          'script-src': ["'self'"],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+        },
+      },
+    }),
     swaggerUi.serve,
-    swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/openapi.json' }, customSiteTitle: 'BaluHost API' }),
+    swaggerUi.setup(undefined, {
+      swaggerOptions: { url: '/api/openapi.json' },
+      customSiteTitle: 'BaluHost API',
+    }),
   );
   api.use('/api', (req, _res, next) => {
     next(new NotFoundError(`No API route ${req.method} ${req.originalUrl.split('?')[0] ?? ''}.`));

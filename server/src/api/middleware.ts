@@ -24,7 +24,12 @@ export function requestContext(logger: Logger): RequestHandler {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       req.log.debug(
-        { method: req.method, url: req.originalUrl, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+        {
+          method: req.method,
+          url: req.originalUrl,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
         'request done',
       );
     });
@@ -55,13 +60,15 @@ export function errorHandler(): ErrorRequestHandler {
     } else if (status >= 500) {
       req.log.error({ err: appError, cause: appError.cause }, 'request failed');
     }
-    if (appError?.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
+    if (appError?.retryAfterSeconds !== undefined)
+      res.setHeader('Retry-After', String(appError.retryAfterSeconds));
     if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="baluhost"');
     res.status(status).json({
       error: {
         code: appError?.code ?? 'INTERNAL',
         // A 5xx never echoes internals: only messages written for users.
-        message: appError?.message ?? 'Something went wrong on the server. The request id finds it in the log.',
+        message:
+          appError?.message ?? 'Something went wrong on the server. The request id finds it in the log.',
         ...(appError?.details !== undefined ? { details: appError.details } : {}),
         requestId: req.id,
       },
@@ -72,14 +79,16 @@ export function errorHandler(): ErrorRequestHandler {
 function toAppError(err: unknown): AppError | null {
   if (isAppError(err)) return err;
   if (typeof err === 'object' && err !== null && 'type' in err) {
-    switch ((err as { type: unknown }).type) {
+    switch (err.type) {
       case 'entity.parse.failed':
         return new AppError('MALFORMED_JSON', 'The request body is not valid JSON.', { cause: err });
       case 'entity.too.large':
         return new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large.', { cause: err });
       case 'encoding.unsupported':
       case 'charset.unsupported':
-        return new AppError('UNSUPPORTED_MEDIA_TYPE', 'The request body uses an unsupported encoding.', { cause: err });
+        return new AppError('UNSUPPORTED_MEDIA_TYPE', 'The request body uses an unsupported encoding.', {
+          cause: err,
+        });
       default:
         return null;
     }

@@ -98,7 +98,11 @@ export class ApiRoutes {
     private readonly router: Router,
     private readonly authenticate: (req: Request) => Promise<Principal>,
   ) {
-    this.registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    this.registry.registerComponent('securitySchemes', 'bearer', {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
   }
 
   add<B = undefined, Q = undefined, P = undefined>(spec: RouteSpec<B, Q, P>): void {
@@ -137,7 +141,8 @@ export class ApiRoutes {
       info: {
         title: 'BaluHost API',
         version,
-        description: 'Admin and file API of BaluHost. Errors are `{error: {code, message, details?, requestId}}`.',
+        description:
+          'Admin and file API of BaluHost. Errors are `{error: {code, message, details?, requestId}}`.',
       },
       servers: [{ url: '/' }],
     });
@@ -147,14 +152,20 @@ export class ApiRoutes {
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(spec.responses)) {
       responses[status] = r.schema
-        ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: r.schema } } }
+        ? {
+            description: r.description,
+            content: { [r.contentType ?? 'application/json']: { schema: r.schema } },
+          }
         : { description: r.description };
     }
     const errors: number[] = [400, 500];
     if (spec.access !== 'public') errors.push(401);
     if (spec.access === 'admin') errors.push(403);
     for (const status of errors) {
-      responses[String(status)] ??= { description: 'Error', content: { 'application/json': { schema: ERROR_BODY } } };
+      responses[String(status)] ??= {
+        description: 'Error',
+        content: { 'application/json': { schema: ERROR_BODY } },
+      };
     }
     this.registry.registerPath({
       method: spec.method,

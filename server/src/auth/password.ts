@@ -51,7 +51,7 @@ export function generatePassword(length = 20): string {
   let out = '';
   for (const b of bytes) {
     if (b >= 256 - (256 % alphabet.length)) continue; // no modulo bias
-    out += alphabet[b % alphabet.length];
+    out += alphabet.charAt(b % alphabet.length);
     if (out.length === length) break;
   }
   return out.length === length ? out : generatePassword(length);

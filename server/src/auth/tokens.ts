@@ -38,9 +38,12 @@ export class AccessTokenSigner {
       payload = jwt.verify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
     } catch (err) {
       const expired = err instanceof jwt.TokenExpiredError;
-      throw new UnauthenticatedError(expired ? 'The access token has expired.' : 'The access token is invalid.', {
-        cause: err,
-      });
+      throw new UnauthenticatedError(
+        expired ? 'The access token has expired.' : 'The access token is invalid.',
+        {
+          cause: err,
+        },
+      );
     }
     const claims = payload as Partial<AccessClaims>;
     const userId = Number(claims.sub);

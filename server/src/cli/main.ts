@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { ConfigError, CONFIG_VARIABLES, loadConfig, type Config } from '../config/index.js';
-import { migrateLatest, migrateRollbackAll, openDatabase, UserModel } from '../db/index.js';
+import { migrateLatest, migrateRollbackAll, openDatabase, type UserModel } from '../db/index.js';
 import { createServices } from '../services/index.js';
 import { generatePassword, type Principal } from '../auth/index.js';
 import { isAppError } from '../errors/index.js';
@@ -20,12 +20,15 @@ const CLI_PRINCIPAL: Principal = {
 
 function envHelp(): string {
   const rows = Object.entries(CONFIG_VARIABLES).map(
-    ([name, spec]) => `  ${name.padEnd(30)} ${spec.doc}${spec.default !== undefined && spec.default !== '' ? ` (default: ${spec.default})` : ''}`,
+    ([name, spec]) =>
+      `  ${name.padEnd(30)} ${spec.doc}${spec.default !== undefined && spec.default !== '' ? ` (default: ${spec.default})` : ''}`,
   );
   return `\nEnvironment:\n${rows.join('\n')}\n  Secrets may also come from a file: <NAME>_FILE=/path.\n`;
 }
 
-async function withServices<T>(fn: (ctx: { config: Config; services: ReturnType<typeof createServices> }) => Promise<T>): Promise<T> {
+async function withServices<T>(
+  fn: (ctx: { config: Config; services: ReturnType<typeof createServices> }) => Promise<T>,
+): Promise<T> {
   const config = loadConfig();
   const { db } = openDatabase(config);
   try {
@@ -41,7 +44,9 @@ async function withServices<T>(fn: (ctx: { config: Config; services: ReturnType<
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 async function findUser(services: ReturnType<typeof createServices>, username: string): Promise<UserModel> {
@@ -101,18 +106,27 @@ export function buildCli(): Command {
   const user = program.command('user').description('Manage user accounts.');
   user
     .command('create <username>')
-    .description('Create a user; the password is read from stdin with --password-stdin, else generated and printed.')
+    .description(
+      'Create a user; the password is read from stdin with --password-stdin, else generated and printed.',
+    )
     .addOption(new Option('--role <role>', 'admin or user').choices(['admin', 'user']).default('user'))
     .option('--email <email>', 'email address')
     .option('--password-stdin', 'read the password from standard input')
-    .action(async (username: string, opts: { role: 'admin' | 'user'; email?: string; passwordStdin?: boolean }) => {
-      await withServices(async ({ services }) => {
-        const password = opts.passwordStdin ? await readStdin() : generatePassword();
-        const created = await services.users.create(CLI_PRINCIPAL, { username, password, role: opts.role, email: opts.email ?? null });
-        console.log(`Created ${created.role} '${created.username}' (id ${created.id}).`);
-        if (!opts.passwordStdin) console.log(`Password (shown once): ${password}`);
-      });
-    });
+    .action(
+      async (username: string, opts: { role: 'admin' | 'user'; email?: string; passwordStdin?: boolean }) => {
+        await withServices(async ({ services }) => {
+          const password = opts.passwordStdin ? await readStdin() : generatePassword();
+          const created = await services.users.create(CLI_PRINCIPAL, {
+            username,
+            password,
+            role: opts.role,
+            email: opts.email ?? null,
+          });
+          console.log(`Created ${created.role} '${created.username}' (id ${created.id}).`);
+          if (!opts.passwordStdin) console.log(`Password (shown once): ${password}`);
+        });
+      },
+    );
   user
     .command('list')
     .description('List users.')
@@ -125,13 +139,17 @@ export function buildCli(): Command {
           return;
         }
         for (const u of items) {
-          console.log(`${String(u.id).padStart(5)}  ${u.username.padEnd(32)} ${u.role.padEnd(5)} ${u.disabled ? 'disabled' : 'active'}  ${u.groups.join(',')}`);
+          console.log(
+            `${String(u.id).padStart(5)}  ${u.username.padEnd(32)} ${u.role.padEnd(5)} ${u.disabled ? 'disabled' : 'active'}  ${u.groups.join(',')}`,
+          );
         }
       });
     });
   user
     .command('reset-password <username>')
-    .description("Set a user's password (from stdin with --password-stdin, else generated and printed); their sessions end.")
+    .description(
+      "Set a user's password (from stdin with --password-stdin, else generated and printed); their sessions end.",
+    )
     .option('--password-stdin', 'read the password from standard input')
     .action(async (username: string, opts: { passwordStdin?: boolean }) => {
       await withServices(async ({ services }) => {

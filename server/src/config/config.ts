@@ -45,7 +45,9 @@ const int = (min: number, max: number) =>
     .regex(/^\d+$/, 'must be a whole number')
     .transform(Number)
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
-const bool = z.enum(['true', 'false', '1', '0'], 'must be true or false').transform((v) => v === 'true' || v === '1');
+const bool = z
+  .enum(['true', 'false', '1', '0'], 'must be true or false')
+  .transform((v) => v === 'true' || v === '1');
 const nonEmpty = z.string().min(1, 'must not be empty');
 
 /** Every variable BaluHost reads, with its doc; `baluhost serve --help` and README list these. */
@@ -85,7 +87,10 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VarSpec>> = {
     key: 'logLevel',
     doc: 'trace, debug, info, warn, error or fatal.',
     default: 'info',
-    schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal'], 'must be one of trace, debug, info, warn, error, fatal'),
+    schema: z.enum(
+      ['trace', 'debug', 'info', 'warn', 'error', 'fatal'],
+      'must be one of trace, debug, info, warn, error, fatal',
+    ),
   },
   BALUHOST_ACCESS_TOKEN_TTL: {
     key: 'accessTokenTtlSeconds',
@@ -111,8 +116,15 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VarSpec>> = {
     default: '',
     schema: z
       .string()
-      .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0))
-      .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin must look like https://host[:port]'))),
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0),
+      )
+      .pipe(
+        z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each origin must look like https://host[:port]')),
+      ),
   },
   BALUHOST_JSON_BODY_LIMIT: {
     key: 'jsonBodyLimitBytes',
@@ -177,7 +189,10 @@ function deepFreeze<T>(value: T): T {
  * Parses and validates the configuration from an environment map.
  * @throws ConfigError listing every problem at once.
  */
-export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env, cwd = process.cwd()): Config {
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  cwd = process.cwd(),
+): Config {
   const problems: string[] = [];
   const out: Record<string, unknown> = {};
 
@@ -199,7 +214,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       try {
         raw = readFileSync(fileName, 'utf8').trim();
       } catch (err) {
-        problems.push(`${name}_FILE: cannot read ${fileName} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+        problems.push(
+          `${name}_FILE: cannot read ${fileName} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
         continue;
       }
     }
@@ -224,14 +241,21 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
 }
 
 /** Builds a config for code paths that don't come from the environment (tests, the CLI), still validated. */
-export function configFrom(values: Readonly<Record<string, string | undefined>>, cwd = process.cwd()): Config {
+export function configFrom(
+  values: Readonly<Record<string, string | undefined>>,
+  cwd = process.cwd(),
+): Config {
   return loadConfig(values, cwd);
 }
 
 /** The effective config for the log: secrets replaced, a database URL's password hidden. */
 export function redactConfig(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const secretKeys = new Set(Object.values(CONFIG_VARIABLES).filter((s) => s.secret).map((s) => s.key));
+  const secretKeys = new Set(
+    Object.values(CONFIG_VARIABLES)
+      .filter((s) => s.secret)
+      .map((s) => s.key),
+  );
   for (const [key, value] of Object.entries(config)) {
     if (key === 'databaseUrl' && typeof value === 'string') {
       out[key] = value.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:[redacted]@');

@@ -33,7 +33,10 @@ export function openDatabase(config: Config): { db: Db; info: DatabaseInfo } {
       pool: { min: 0, max: 10 },
       ...mappers,
     });
-    return { db, info: { client: 'postgres', location: config.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1@') } };
+    return {
+      db,
+      info: { client: 'postgres', location: config.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1@') },
+    };
   }
   mkdirSync(config.dataDir, { recursive: true });
   const file = sqlitePath(config);
@@ -44,7 +47,10 @@ export function openDatabase(config: Config): { db: Db; info: DatabaseInfo } {
     pool: {
       min: 1,
       max: 1,
-      afterCreate: (conn: { pragma(s: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
+      afterCreate: (
+        conn: { pragma(s: string): unknown },
+        done: (err: Error | null, conn: unknown) => void,
+      ) => {
         conn.pragma('journal_mode = WAL');
         conn.pragma('synchronous = NORMAL');
         conn.pragma('foreign_keys = ON');
@@ -62,7 +68,10 @@ export async function migrateLatest(db: Db, config: Config): Promise<string[]> {
   if (config.databaseUrl && config.databaseSchema) {
     await db.raw('CREATE SCHEMA IF NOT EXISTS ??', [config.databaseSchema]);
   }
-  const [, applied] = (await db.migrate.latest({ migrationSource: new ListMigrationSource() })) as [number, string[]];
+  const [, applied] = (await db.migrate.latest({ migrationSource: new ListMigrationSource() })) as [
+    number,
+    string[],
+  ];
   return applied;
 }
 

@@ -59,15 +59,29 @@ export class AuditService {
   /** Records an event by a known principal. Pass `trx` to commit it with the change it describes. */
   async record(principal: Principal, event: AuditEvent, trx?: Db): Promise<void> {
     await this.insert(
-      { actor: principal.username, actorId: principal.userId > 0 ? principal.userId : null, address: principal.address, protocol: principal.protocol },
+      {
+        actor: principal.username,
+        actorId: principal.userId > 0 ? principal.userId : null,
+        address: principal.address,
+        protocol: principal.protocol,
+      },
       event,
       trx,
     );
   }
 
   /** Records an event whose actor may be unknown (failed logins, system jobs). */
-  async recordAnonymous(origin: RequestOrigin, actor: string | null, event: AuditEvent, trx?: Db): Promise<void> {
-    await this.insert({ actor, actorId: null, address: origin.address, protocol: origin.protocol }, event, trx);
+  async recordAnonymous(
+    origin: RequestOrigin,
+    actor: string | null,
+    event: AuditEvent,
+    trx?: Db,
+  ): Promise<void> {
+    await this.insert(
+      { actor, actorId: null, address: origin.address, protocol: origin.protocol },
+      event,
+      trx,
+    );
   }
 
   private async insert(
@@ -90,7 +104,9 @@ export class AuditService {
 
   /** Newest first, `limit` entries older than `cursor`; `nextCursor` is null on the last page. */
   async query(q: AuditQuery): Promise<{ items: AuditEntry[]; nextCursor: number | null }> {
-    const query = this.db<AuditRow>('audit_log').orderBy('id', 'desc').limit(q.limit + 1);
+    const query = this.db<AuditRow>('audit_log')
+      .orderBy('id', 'desc')
+      .limit(q.limit + 1);
     if (q.actor !== undefined) void query.where('actor', q.actor);
     if (q.action !== undefined) {
       // `user.` matches every user action; an exact name matches itself.

@@ -1,7 +1,7 @@
 import type { Db } from '../db/index.js';
 import { UserModel, nowIso } from '../db/index.js';
 import {
-  AccessTokenSigner,
+  type AccessTokenSigner,
   dummyPasswordHash,
   hashToken,
   newId,
@@ -10,7 +10,12 @@ import {
   type Principal,
   type RequestOrigin,
 } from '../auth/index.js';
-import { InvalidCredentialsError, TooManyRequestsError, UnauthenticatedError, isAppError } from '../errors/index.js';
+import {
+  InvalidCredentialsError,
+  TooManyRequestsError,
+  UnauthenticatedError,
+  isAppError,
+} from '../errors/index.js';
 import type { AuditService } from './audit-service.js';
 import type { LoginTracker } from './login-tracker.js';
 import { toUserView, type UserView } from './users-service.js';
@@ -52,18 +57,28 @@ export class AuthService {
       await this.tracker.assertAllowed(origin.address, username);
     } catch (err) {
       if (isAppError(err) && err instanceof TooManyRequestsError) {
-        await this.audit.recordAnonymous(origin, username, { action: 'auth.login', result: 'denied', details: { reason: 'blocked' } });
+        await this.audit.recordAnonymous(origin, username, {
+          action: 'auth.login',
+          result: 'denied',
+          details: { reason: 'blocked' },
+        });
       }
       throw err;
     }
-    const user = await UserModel.query(this.db).where('username', username).withGraphFetched('groups').first();
+    const user = await UserModel.query(this.db)
+      .where('username', username)
+      .withGraphFetched('groups')
+      .first();
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
     if (!user || !ok || user.isDisabled) {
       const startedBlock = await this.tracker.recordFailure(origin.address, username);
       await this.audit.recordAnonymous(origin, username, {
         action: 'auth.login',
         result: 'failure',
-        details: { reason: user && ok ? 'disabled' : 'bad-credentials', ...(startedBlock ? { blocked: true } : {}) },
+        details: {
+          reason: user && ok ? 'disabled' : 'bad-credentials',
+          ...(startedBlock ? { blocked: true } : {}),
+        },
       });
       throw new InvalidCredentialsError();
     }
@@ -90,12 +105,18 @@ export class AuthService {
       const row = await trx<RefreshRow>('refresh_tokens').where('tokenHash', hashToken(refreshToken)).first();
       if (!row || row.revokedAt !== null) return { kind: 'invalid' as const };
       if (row.rotatedAt !== null) {
-        await trx('refresh_tokens').where({ familyId: row.familyId }).whereNull('revokedAt').update({ revokedAt: nowIso(this.clock) });
+        await trx('refresh_tokens')
+          .where({ familyId: row.familyId })
+          .whereNull('revokedAt')
+          .update({ revokedAt: nowIso(this.clock) });
         return { kind: 'reused' as const, userId: row.userId };
       }
       if (Date.parse(row.expiresAt) <= now) return { kind: 'invalid' as const };
       // Conditional update: of two concurrent refreshes with one token, only one rotates it.
-      const rotated = await trx('refresh_tokens').where({ id: row.id }).whereNull('rotatedAt').update({ rotatedAt: nowIso(this.clock) });
+      const rotated = await trx('refresh_tokens')
+        .where({ id: row.id })
+        .whereNull('rotatedAt')
+        .update({ rotatedAt: nowIso(this.clock) });
       if (rotated !== 1) return { kind: 'invalid' as const };
       const user = await UserModel.query(trx).findById(row.userId).withGraphFetched('groups');
       if (!user || user.isDisabled) return { kind: 'invalid' as const };
@@ -108,18 +129,26 @@ export class AuthService {
         result: 'denied',
         details: { reason: 'token-reuse', familyRevoked: true },
       });
-      throw new UnauthenticatedError('This refresh token was already used; every session of its login has been ended.');
+      throw new UnauthenticatedError(
+        'This refresh token was already used; every session of its login has been ended.',
+      );
     }
-    if (outcome.kind === 'invalid') throw new UnauthenticatedError('The refresh token is invalid or expired.');
+    if (outcome.kind === 'invalid')
+      throw new UnauthenticatedError('The refresh token is invalid or expired.');
     return outcome.session;
   }
 
   /** Ends the login the refresh token belongs to (its whole family). Unknown tokens are ignored. */
   async logout(principal: Principal, refreshToken: string | undefined): Promise<void> {
     if (refreshToken !== undefined) {
-      const row = await this.db<RefreshRow>('refresh_tokens').where('tokenHash', hashToken(refreshToken)).first();
+      const row = await this.db<RefreshRow>('refresh_tokens')
+        .where('tokenHash', hashToken(refreshToken))
+        .first();
       if (row && row.userId === principal.userId) {
-        await this.db('refresh_tokens').where({ familyId: row.familyId }).whereNull('revokedAt').update({ revokedAt: nowIso(this.clock) });
+        await this.db('refresh_tokens')
+          .where({ familyId: row.familyId })
+          .whereNull('revokedAt')
+          .update({ revokedAt: nowIso(this.clock) });
       }
     }
     await this.audit.record(principal, { action: 'auth.logout', result: 'success' });

@@ -28,7 +28,12 @@ export class GroupsService {
       .join('users', 'users.id', 'user_groups.user_id')
       .select<{ groupId: number; username: string }[]>('user_groups.group_id', 'users.username')
       .orderBy('users.username');
-    return groups.map((g) => this.view(g, members.filter((m) => m.groupId === g.id).map((m) => m.username)));
+    return groups.map((g) =>
+      this.view(
+        g,
+        members.filter((m) => m.groupId === g.id).map((m) => m.username),
+      ),
+    );
   }
 
   /** @throws NotFoundError */
@@ -39,7 +44,10 @@ export class GroupsService {
   }
 
   /** @throws AlreadyExistsError, NotFoundError (unknown member) */
-  async create(actor: Principal, input: { name: string; description?: string | undefined; members?: readonly string[] | undefined }): Promise<GroupView> {
+  async create(
+    actor: Principal,
+    input: { name: string; description?: string | undefined; members?: readonly string[] | undefined },
+  ): Promise<GroupView> {
     const id = await this.db.transaction(async (trx) => {
       if (await GroupModel.query(trx).where('name', input.name).first()) {
         throw new AlreadyExistsError(`A group named '${input.name}' already exists.`);
@@ -50,7 +58,16 @@ export class GroupsService {
         createdAt: nowIso(this.clock),
       });
       await this.setMembers(trx, group.id, input.members ?? []);
-      await this.audit.record(actor, { action: 'group.create', result: 'success', target: input.name, details: { members: input.members ?? [] } }, trx);
+      await this.audit.record(
+        actor,
+        {
+          action: 'group.create',
+          result: 'success',
+          target: input.name,
+          details: { members: input.members ?? [] },
+        },
+        trx,
+      );
       return group.id;
     });
     this.events.emit('group.changed', { groupId: id, name: input.name });
@@ -58,11 +75,23 @@ export class GroupsService {
   }
 
   /** @throws NotFoundError, AlreadyExistsError (rename onto a taken name) */
-  async update(actor: Principal, id: number, patch: { name?: string | undefined; description?: string | undefined; members?: readonly string[] | undefined }): Promise<GroupView> {
+  async update(
+    actor: Principal,
+    id: number,
+    patch: {
+      name?: string | undefined;
+      description?: string | undefined;
+      members?: readonly string[] | undefined;
+    },
+  ): Promise<GroupView> {
     const name = await this.db.transaction(async (trx) => {
       const group = await GroupModel.query(trx).findById(id);
       if (!group) throw new NotFoundError(`No group with id ${id}.`);
-      if (patch.name !== undefined && patch.name !== group.name && (await GroupModel.query(trx).where('name', patch.name).first())) {
+      if (
+        patch.name !== undefined &&
+        patch.name !== group.name &&
+        (await GroupModel.query(trx).where('name', patch.name).first())
+      ) {
         throw new AlreadyExistsError(`A group named '${patch.name}' already exists.`);
       }
       const changes: Partial<GroupModel> = {};
@@ -70,7 +99,11 @@ export class GroupsService {
       if (patch.description !== undefined) changes.description = patch.description;
       if (Object.keys(changes).length > 0) await GroupModel.query(trx).patch(changes).where('id', id);
       if (patch.members !== undefined) await this.setMembers(trx, id, patch.members);
-      await this.audit.record(actor, { action: 'group.update', result: 'success', target: group.name, details: { ...patch } }, trx);
+      await this.audit.record(
+        actor,
+        { action: 'group.update', result: 'success', target: group.name, details: { ...patch } },
+        trx,
+      );
       return patch.name ?? group.name;
     });
     this.events.emit('group.changed', { groupId: id, name });
@@ -92,7 +125,12 @@ export class GroupsService {
 
   private async setMembers(trx: Db, groupId: number, usernames: readonly string[]): Promise<void> {
     const unique = [...new Set(usernames)];
-    const users = unique.length > 0 ? await trx('users').whereIn('username', unique).select<{ id: number; username: string }[]>('id', 'username') : [];
+    const users =
+      unique.length > 0
+        ? await trx('users')
+            .whereIn('username', unique)
+            .select<{ id: number; username: string }[]>('id', 'username')
+        : [];
     const missing = unique.filter((u) => !users.some((x) => x.username === u));
     if (missing.length > 0) throw new NotFoundError(`No such user: ${missing.join(', ')}.`);
     await trx('user_groups').where({ groupId }).delete();
@@ -109,6 +147,12 @@ export class GroupsService {
   }
 
   private view(group: GroupModel, members: string[]): GroupView {
-    return { id: group.id, name: group.name, description: group.description, members, createdAt: group.createdAt };
+    return {
+      id: group.id,
+      name: group.name,
+      description: group.description,
+      members,
+      createdAt: group.createdAt,
+    };
   }
 }

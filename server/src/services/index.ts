@@ -24,7 +24,12 @@ export interface Services {
   readonly auth: AuthService;
 }
 
-export function createServices(db: Db, config: Config, jwtSecret: string, clock: () => number = Date.now): Services {
+export function createServices(
+  db: Db,
+  config: Config,
+  jwtSecret: string,
+  clock: () => number = Date.now,
+): Services {
   const events = new DomainEventBus();
   const audit = new AuditService(db, clock);
   const tracker = new LoginTracker(

@@ -25,11 +25,15 @@ interface FailureRow {
  * database. A username is blocked after too many failures within the window, and so is an address.
  */
 export class LoginTracker {
+  private readonly isPostgres: boolean;
+
   constructor(
     private readonly db: Db,
     private readonly limits: LoginTrackerLimits,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.isPostgres = (db.client as { config: { client: string } }).config.client === 'pg';
+  }
 
   /**
    * Refuses an attempt while its username or address is blocked.
@@ -68,7 +72,9 @@ export class LoginTracker {
 
   /** A successful login clears the username's count (not the address's: a spray from one address still counts). */
   async recordSuccess(username: string): Promise<void> {
-    await this.db('auth_failures').where({ scope: 'user', key: normalise(username) }).delete();
+    await this.db('auth_failures')
+      .where({ scope: 'user', key: normalise(username) })
+      .delete();
   }
 
   private keys(address: string | null, username: string): [Scope, string][] {
@@ -82,7 +88,7 @@ export class LoginTracker {
     const windowMs = this.limits.windowSeconds * 1000;
     return this.db.transaction(async (trx) => {
       const select = trx<FailureRow>('auth_failures').where({ scope, key }).first();
-      if (trx.client.config.client === 'pg') void select.forUpdate();
+      if (this.isPostgres) void select.forUpdate();
       const row = await select;
       const fresh = !row || now - Date.parse(row.windowStartedAt) > windowMs;
       const failures = fresh ? 1 : row.failures + 1;
@@ -94,7 +100,11 @@ export class LoginTracker {
         blockedUntil: blockedUntil ?? (fresh ? null : row.blockedUntil),
       };
       if (row) await trx('auth_failures').where({ scope, key }).update(values);
-      else await trx('auth_failures').insert({ scope, key, ...values }).onConflict(['scope', 'key']).merge();
+      else
+        await trx('auth_failures')
+          .insert({ scope, key, ...values })
+          .onConflict(['scope', 'key'])
+          .merge();
       return startsBlock && failures === max;
     });
   }

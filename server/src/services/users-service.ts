@@ -73,7 +73,8 @@ export class UsersService {
 
   /** @throws ValidationError when the password is too short. */
   assertPasswordAcceptable(password: string): void {
-    if ([...password].length < this.passwordMinLength) {
+    // Counted in characters as people see them, not UTF-16 units.
+    if ([...new Intl.Segmenter().segment(password)].length < this.passwordMinLength) {
       throw new ValidationError(`The password must be at least ${this.passwordMinLength} characters long.`, {
         details: [{ field: 'password', message: `must be at least ${this.passwordMinLength} characters` }],
       });
@@ -163,7 +164,10 @@ export class UsersService {
   async update(actor: Principal, id: number, patch: UserPatch): Promise<UserView> {
     const user = await this.db.transaction(async (trx) => {
       const current = await this.load(id, trx);
-      if (current.id === actor.userId && (patch.disabled === true || (patch.role !== undefined && patch.role !== 'admin'))) {
+      if (
+        current.id === actor.userId &&
+        (patch.disabled === true || (patch.role !== undefined && patch.role !== 'admin'))
+      ) {
         throw new ForbiddenError('You cannot disable or demote your own account; ask another admin.');
       }
       const losesAdmin =
@@ -180,14 +184,18 @@ export class UsersService {
         // Disabling ends every session at once.
         if (patch.disabled && !current.isDisabled) {
           changes.sessionVersion = current.sessionVersion + 1;
-          await trx('refresh_tokens').where({ userId: id }).whereNull('revokedAt').update({ revokedAt: nowIso(this.clock) });
+          await trx('refresh_tokens')
+            .where({ userId: id })
+            .whereNull('revokedAt')
+            .update({ revokedAt: nowIso(this.clock) });
         }
       }
       await UserModel.query(trx).patch(changes).where('id', id);
       if (patch.groups !== undefined) {
         const groupIds = await this.groupIds(trx, patch.groups);
         await trx('user_groups').where({ userId: id }).delete();
-        if (groupIds.length > 0) await trx('user_groups').insert(groupIds.map((groupId) => ({ userId: id, groupId })));
+        if (groupIds.length > 0)
+          await trx('user_groups').insert(groupIds.map((groupId) => ({ userId: id, groupId })));
       }
       await this.audit.record(
         actor,
@@ -207,7 +215,11 @@ export class UsersService {
     const user = await this.db.transaction(async (trx) => {
       const current = await this.load(id, trx);
       await this.setPassword(trx, current, passwordHash);
-      await this.audit.record(actor, { action: 'user.password.reset', result: 'success', target: current.username }, trx);
+      await this.audit.record(
+        actor,
+        { action: 'user.password.reset', result: 'success', target: current.username },
+        trx,
+      );
       return current;
     });
     this.events.emit('user.password', { userId: user.id, username: user.username, password });
@@ -220,16 +232,28 @@ export class UsersService {
   async changeOwnPassword(actor: Principal, oldPassword: string, newPassword: string): Promise<void> {
     const current = await this.load(actor.userId);
     if (!(await verifyPassword(oldPassword, current.passwordHash))) {
-      await this.audit.record(actor, { action: 'user.password.change', result: 'failure', target: current.username });
+      await this.audit.record(actor, {
+        action: 'user.password.change',
+        result: 'failure',
+        target: current.username,
+      });
       throw new InvalidCredentialsError();
     }
     this.assertPasswordAcceptable(newPassword);
     const passwordHash = await hashPassword(newPassword);
     await this.db.transaction(async (trx) => {
       await this.setPassword(trx, current, passwordHash);
-      await this.audit.record(actor, { action: 'user.password.change', result: 'success', target: current.username }, trx);
+      await this.audit.record(
+        actor,
+        { action: 'user.password.change', result: 'success', target: current.username },
+        trx,
+      );
     });
-    this.events.emit('user.password', { userId: current.id, username: current.username, password: newPassword });
+    this.events.emit('user.password', {
+      userId: current.id,
+      username: current.username,
+      password: newPassword,
+    });
   }
 
   /** @throws NotFoundError, ForbiddenError (yourself), ConflictError (the last active admin) */
@@ -237,11 +261,16 @@ export class UsersService {
     const user = await this.db.transaction(async (trx) => {
       const current = await this.load(id, trx);
       if (current.id === actor.userId) throw new ForbiddenError('You cannot delete your own account.');
-      if (current.role === 'admin' && !current.isDisabled) await this.assertAnotherActiveAdmin(trx, current.id);
+      if (current.role === 'admin' && !current.isDisabled)
+        await this.assertAnotherActiveAdmin(trx, current.id);
       await trx('refresh_tokens').where({ userId: id }).delete();
       await trx('user_groups').where({ userId: id }).delete();
       await trx('users').where({ id }).delete();
-      await this.audit.record(actor, { action: 'user.delete', result: 'success', target: current.username }, trx);
+      await this.audit.record(
+        actor,
+        { action: 'user.delete', result: 'success', target: current.username },
+        trx,
+      );
       return current;
     });
     this.events.emit('user.deleted', { userId: user.id, username: user.username });
@@ -250,14 +279,17 @@ export class UsersService {
   /**
    * Creates the first admin when there are no users. Returns the password when it was generated (to print once).
    */
-  async ensureInitialAdmin(configuredPassword: string | undefined): Promise<{ username: string; generatedPassword: string | null } | null> {
+  async ensureInitialAdmin(
+    configuredPassword: string | undefined,
+  ): Promise<{ username: string; generatedPassword: string | null } | null> {
     if ((await this.count()) > 0) return null;
     const password = configuredPassword ?? generatePassword();
     this.assertPasswordAcceptable(password);
     const now = nowIso(this.clock);
     const passwordHash = await hashPassword(password);
     const created = await this.db.transaction(async (trx) => {
-      if ((await trx('users').count({ n: '*' }).first())?.['n'] != 0) return false;
+      const row = (await trx('users').count({ n: '*' }).first()) as { n: number | string } | undefined;
+      if (Number(row?.n ?? 0) !== 0) return false;
       await UserModel.query(trx).insert({
         username: 'admin',
         email: null,
@@ -273,7 +305,12 @@ export class UsersService {
       await this.audit.recordAnonymous(
         { protocol: 'system', address: null, reqId: null },
         null,
-        { action: 'user.create', result: 'success', target: 'admin', details: { role: 'admin', initial: true } },
+        {
+          action: 'user.create',
+          result: 'success',
+          target: 'admin',
+          details: { role: 'admin', initial: true },
+        },
         trx,
       );
       return true;
@@ -288,7 +325,10 @@ export class UsersService {
     await UserModel.query(trx)
       .patch({ passwordHash, sessionVersion: user.sessionVersion + 1, updatedAt: nowIso(this.clock) })
       .where('id', user.id);
-    await trx('refresh_tokens').where({ userId: user.id }).whereNull('revokedAt').update({ revokedAt: nowIso(this.clock) });
+    await trx('refresh_tokens')
+      .where({ userId: user.id })
+      .whereNull('revokedAt')
+      .update({ revokedAt: nowIso(this.clock) });
   }
 
   private async load(id: number, trx: Db = this.db): Promise<UserModel> {
@@ -298,7 +338,10 @@ export class UsersService {
   }
 
   private async assertAnotherActiveAdmin(trx: Db, exceptId: number): Promise<void> {
-    const other = await trx('users').where({ role: 'admin', isDisabled: false }).whereNot({ id: exceptId }).first('id');
+    const other: unknown = await trx('users')
+      .where({ role: 'admin', isDisabled: false })
+      .whereNot({ id: exceptId })
+      .first('id');
     if (!other) throw new ConflictError('This is the last active admin; make another user admin first.');
   }
 

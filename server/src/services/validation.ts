@@ -5,7 +5,10 @@ export const USERNAME = z
   .string()
   .min(1, 'must not be empty')
   .max(32, 'must be at most 32 characters')
-  .regex(/^[a-z_][a-z0-9_.-]*$/, 'must start with a lower-case letter or _ and use only a-z, 0-9, _, . and -');
+  .regex(
+    /^[a-z_][a-z0-9_.-]*$/,
+    'must start with a lower-case letter or _ and use only a-z, 0-9, _, . and -',
+  );
 
 export const RESERVED_USERNAMES = new Set(['root', 'daemon', 'bin', 'sys', 'nobody', 'www-data', 'postgres']);
 
@@ -13,6 +16,9 @@ export const GROUP_NAME = z
   .string()
   .min(1, 'must not be empty')
   .max(32, 'must be at most 32 characters')
-  .regex(/^[a-z_][a-z0-9_.-]*$/, 'must start with a lower-case letter or _ and use only a-z, 0-9, _, . and -');
+  .regex(
+    /^[a-z_][a-z0-9_.-]*$/,
+    'must start with a lower-case letter or _ and use only a-z, 0-9, _, . and -',
+  );
 
 export const ROLE = z.enum(['admin', 'user']);

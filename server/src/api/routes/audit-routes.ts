@@ -2,18 +2,34 @@ import type { ApiRoutes } from '../route.js';
 import { z } from '../openapi-zod.js';
 import type { AuditEntry, AuditService } from '../../services/audit-service.js';
 
-const ISO = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time, e.g. 2026-01-31T12:00:00Z' });
+const ISO = z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO-8601 date-time, e.g. 2026-01-31T12:00:00Z',
+});
 
 const AUDIT_QUERY = z
   .object({
     actor: z.string().max(64).optional(),
-    action: z.string().max(64).optional().openapi({ description: 'Exact action, or a prefix ending in a dot (`user.`).' }),
+    action: z
+      .string()
+      .max(64)
+      .optional()
+      .openapi({ description: 'Exact action, or a prefix ending in a dot (`user.`).' }),
     protocol: z.enum(['api', 'webdav', 'smb', 'cli', 'system']).optional(),
     result: z.enum(['success', 'failure', 'denied']).optional(),
     from: ISO.optional(),
     to: ISO.optional(),
-    cursor: z.string().regex(/^\d+$/, 'must be the nextCursor of a previous page').transform(Number).optional(),
-    limit: z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(1).max(500)).optional(),
+    cursor: z
+      .string()
+      .regex(/^\d+$/, 'must be the nextCursor of a previous page')
+      .transform(Number)
+      .optional(),
+    limit: z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(500))
+      .optional(),
     format: z.enum(['json', 'csv']).optional(),
   })
   .strict();
@@ -33,11 +49,21 @@ const AUDIT_ENTRY = z
   })
   .openapi('AuditEntry');
 
-const CSV_COLUMNS = ['id', 'at', 'actor', 'address', 'protocol', 'action', 'target', 'result', 'details'] as const;
+const CSV_COLUMNS = [
+  'id',
+  'at',
+  'actor',
+  'address',
+  'protocol',
+  'action',
+  'target',
+  'result',
+  'details',
+] as const;
 
 /** RFC 4180 quoting, and a leading quote on cells a spreadsheet would run as a formula. */
-function csvCell(value: unknown): string {
-  let text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value as string | number);
+function csvCell(value: string | number | Record<string, unknown> | null): string {
+  let text = value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
@@ -50,7 +76,8 @@ export function registerAuditRoutes(routes: ApiRoutes, deps: { audit: AuditServi
   routes.add({
     method: 'get',
     path: '/api/audit',
-    summary: 'The audit log, newest first, with filters and cursor pagination; `format=csv` exports every match.',
+    summary:
+      'The audit log, newest first, with filters and cursor pagination; `format=csv` exports every match.',
     tag: 'audit',
     access: 'admin',
     query: AUDIT_QUERY,
@@ -70,7 +97,9 @@ export function registerAuditRoutes(routes: ApiRoutes, deps: { audit: AuditServi
         to: query.to === undefined ? undefined : new Date(query.to).toISOString(),
       };
       if (query.format !== 'csv') {
-        return { body: await deps.audit.query({ ...filters, cursor: query.cursor, limit: query.limit ?? 50 }) };
+        return {
+          body: await deps.audit.query({ ...filters, cursor: query.cursor, limit: query.limit ?? 50 }),
+        };
       }
       res.status(200);
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');

@@ -5,7 +5,10 @@ import { originOf } from '../middleware.js';
 import type { AuthService } from '../../services/auth-service.js';
 import type { UsersService } from '../../services/users-service.js';
 
-export function registerAuthRoutes(routes: ApiRoutes, deps: { auth: AuthService; users: UsersService }): void {
+export function registerAuthRoutes(
+  routes: ApiRoutes,
+  deps: { auth: AuthService; users: UsersService },
+): void {
   routes.add({
     method: 'post',
     path: '/api/auth/login',
@@ -17,7 +20,9 @@ export function registerAuthRoutes(routes: ApiRoutes, deps: { auth: AuthService;
       200: { description: 'Logged in', schema: SESSION },
       429: { description: 'Too many failed logins; see Retry-After' },
     },
-    handler: async ({ req, body }) => ({ body: await deps.auth.login(originOf(req), body.username, body.password) }),
+    handler: async ({ req, body }) => ({
+      body: await deps.auth.login(originOf(req), body.username, body.password),
+    }),
   });
   routes.add({
     method: 'post',
@@ -57,7 +62,9 @@ export function registerAuthRoutes(routes: ApiRoutes, deps: { auth: AuthService;
     summary: 'Change your own password (the old one is required). Every session ends; log in again.',
     tag: 'auth',
     access: 'user',
-    body: z.object({ oldPassword: z.string().min(1).max(1024), newPassword: z.string().min(1).max(1024) }).strict(),
+    body: z
+      .object({ oldPassword: z.string().min(1).max(1024), newPassword: z.string().min(1).max(1024) })
+      .strict(),
     responses: { 204: { description: 'Changed' } },
     handler: async ({ principal, body }) => {
       await deps.users.changeOwnPassword(principal, body.oldPassword, body.newPassword);

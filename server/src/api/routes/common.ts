@@ -1,13 +1,26 @@
 import { z } from '../openapi-zod.js';
 
 export const ID_PARAMS = z.object({
-  id: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a positive whole number').transform(Number),
+  id: z
+    .string()
+    .regex(/^[1-9]\d{0,15}$/, 'must be a positive whole number')
+    .transform(Number),
 });
 
 export const PAGE_QUERY = z
   .object({
-    limit: z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(1).max(500)).optional(),
-    offset: z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(0)).optional(),
+    limit: z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(500))
+      .optional(),
+    offset: z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(0))
+      .optional(),
   })
   .strict();
 

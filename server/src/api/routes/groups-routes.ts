@@ -5,7 +5,13 @@ import { GROUP_NAME, USERNAME } from '../../services/validation.js';
 import type { GroupsService } from '../../services/groups-service.js';
 
 const GROUP_VIEW = z
-  .object({ id: z.number().int(), name: z.string(), description: z.string(), members: z.array(z.string()), createdAt: z.string() })
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    description: z.string(),
+    members: z.array(z.string()),
+    createdAt: z.string(),
+  })
   .openapi('Group');
 
 export function registerGroupsRoutes(routes: ApiRoutes, deps: { groups: GroupsService }): void {
@@ -24,9 +30,18 @@ export function registerGroupsRoutes(routes: ApiRoutes, deps: { groups: GroupsSe
     summary: 'Create a group.',
     tag: 'groups',
     access: 'admin',
-    body: z.object({ name: GROUP_NAME, description: z.string().max(500).optional(), members: z.array(USERNAME).max(10_000).optional() }).strict(),
+    body: z
+      .object({
+        name: GROUP_NAME,
+        description: z.string().max(500).optional(),
+        members: z.array(USERNAME).max(10_000).optional(),
+      })
+      .strict(),
     responses: { 201: { description: 'Created', schema: GROUP_VIEW } },
-    handler: async ({ principal, body }) => ({ status: 201, body: await deps.groups.create(principal, body) }),
+    handler: async ({ principal, body }) => ({
+      status: 201,
+      body: await deps.groups.create(principal, body),
+    }),
   });
   routes.add({
     method: 'get',
@@ -41,13 +56,21 @@ export function registerGroupsRoutes(routes: ApiRoutes, deps: { groups: GroupsSe
   routes.add({
     method: 'patch',
     path: '/api/groups/:id',
-    summary: "Rename a group, change its description or replace its members.",
+    summary: 'Rename a group, change its description or replace its members.',
     tag: 'groups',
     access: 'admin',
     params: ID_PARAMS,
-    body: z.object({ name: GROUP_NAME.optional(), description: z.string().max(500).optional(), members: z.array(USERNAME).max(10_000).optional() }).strict(),
+    body: z
+      .object({
+        name: GROUP_NAME.optional(),
+        description: z.string().max(500).optional(),
+        members: z.array(USERNAME).max(10_000).optional(),
+      })
+      .strict(),
     responses: { 200: { description: 'The changed group', schema: GROUP_VIEW } },
-    handler: async ({ principal, params, body }) => ({ body: await deps.groups.update(principal, params.id, body) }),
+    handler: async ({ principal, params, body }) => ({
+      body: await deps.groups.update(principal, params.id, body),
+    }),
   });
   routes.add({
     method: 'delete',

@@ -3,14 +3,19 @@ import { z } from '../openapi-zod.js';
 import type { Db } from '../../db/index.js';
 import { ServiceUnavailableError } from '../../errors/index.js';
 
-export function registerSystemRoutes(routes: ApiRoutes, deps: { db: Db; dbClient: string; version: string }): void {
+export function registerSystemRoutes(
+  routes: ApiRoutes,
+  deps: { db: Db; dbClient: string; version: string },
+): void {
   routes.add({
     method: 'get',
     path: '/api/health',
     summary: 'Liveness: the process answers.',
     tag: 'system',
     access: 'public',
-    responses: { 200: { description: 'Alive', schema: z.object({ status: z.literal('ok'), version: z.string() }) } },
+    responses: {
+      200: { description: 'Alive', schema: z.object({ status: z.literal('ok'), version: z.string() }) },
+    },
     handler: () => Promise.resolve({ body: { status: 'ok', version: deps.version } }),
   });
   routes.add({

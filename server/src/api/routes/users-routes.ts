@@ -16,7 +16,12 @@ export function registerUsersRoutes(routes: ApiRoutes, deps: { users: UsersServi
     tag: 'users',
     access: 'admin',
     query: PAGE_QUERY,
-    responses: { 200: { description: 'A page of users', schema: z.object({ items: z.array(USER_VIEW), total: z.number().int() }) } },
+    responses: {
+      200: {
+        description: 'A page of users',
+        schema: z.object({ items: z.array(USER_VIEW), total: z.number().int() }),
+      },
+    },
     handler: async ({ query }) => ({ body: await deps.users.list(query.limit ?? 100, query.offset ?? 0) }),
   });
   routes.add({
@@ -48,7 +53,8 @@ export function registerUsersRoutes(routes: ApiRoutes, deps: { users: UsersServi
     params: ID_PARAMS,
     responses: { 200: { description: 'The user', schema: USER_VIEW } },
     handler: async ({ principal, params }) => {
-      if (!principal.isAdmin && principal.userId !== params.id) throw new ForbiddenError('You can only read your own account.');
+      if (!principal.isAdmin && principal.userId !== params.id)
+        throw new ForbiddenError('You can only read your own account.');
       return { body: await deps.users.get(params.id) };
     },
   });
@@ -70,7 +76,9 @@ export function registerUsersRoutes(routes: ApiRoutes, deps: { users: UsersServi
       })
       .strict(),
     responses: { 200: { description: 'The changed user', schema: USER_VIEW } },
-    handler: async ({ principal, params, body }) => ({ body: await deps.users.update(principal, params.id, body) }),
+    handler: async ({ principal, params, body }) => ({
+      body: await deps.users.update(principal, params.id, body),
+    }),
   });
   routes.add({
     method: 'post',

@@ -1,0 +1,87 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig, redactConfig } from './config.js';
+
+describe('config', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({}, '/srv');
+    assert.equal(config.dataDir, '/srv/data');
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.port, 8080);
+    assert.equal(config.logLevel, 'info');
+    assert.equal(config.accessTokenTtlSeconds, 900);
+    assert.equal(config.databaseUrl, undefined);
+    assert.deepEqual(config.corsOrigins, []);
+    assert.ok(Object.isFrozen(config));
+    assert.ok(Object.isFrozen(config.corsOrigins));
+  });
+
+  it('reports every problem at once, in plain words', () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          PORT: 'eighty',
+          BALUHOST_LOG_LEVEL: 'loud',
+          BALUHOST_DATA_DRI: '/x',
+          BALUHOST_JWT_SECRET: 'short',
+          DATABASE_URL: 'mysql://x',
+        }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.problems.length, 5);
+        assert.match(err.message, /PORT: must be a whole number \(got 'eighty'\)/);
+        assert.match(
+          err.message,
+          /BALUHOST_LOG_LEVEL: must be one of trace, debug, info, warn, error, fatal \(got 'loud'\)/,
+        );
+        assert.match(err.message, /BALUHOST_DATA_DRI: unknown variable/);
+        assert.match(err.message, /BALUHOST_JWT_SECRET: must be at least 32 characters$/m);
+        assert.doesNotMatch(err.message, /short/);
+        assert.match(err.message, /DATABASE_URL: must be a postgres/);
+        return true;
+      },
+    );
+  });
+
+  it('validates without coercing', () => {
+    assert.throws(() => loadConfig({ PORT: '80.5' }), /PORT: must be a whole number/);
+    assert.throws(() => loadConfig({ PORT: '70000' }), /PORT: must be at most 65535/);
+    assert.throws(() => loadConfig({ BALUHOST_TRUST_PROXY: 'yes' }), /must be true or false/);
+    assert.throws(() => loadConfig({ BALUHOST_CORS_ORIGINS: 'evil.example' }), /each origin must look like/);
+    assert.deepEqual(
+      loadConfig({ BALUHOST_CORS_ORIGINS: 'https://a.example, http://b.example:8443' }).corsOrigins,
+      ['https://a.example', 'http://b.example:8443'],
+    );
+  });
+
+  it('reads secrets from <NAME>_FILE, and refuses both forms at once', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
+    const file = path.join(dir, 'pw');
+    writeFileSync(file, 'from-a-file-123\n');
+    assert.equal(loadConfig({ BALUHOST_ADMIN_PASSWORD_FILE: file }).adminPassword, 'from-a-file-123');
+    assert.throws(
+      () => loadConfig({ BALUHOST_ADMIN_PASSWORD_FILE: file, BALUHOST_ADMIN_PASSWORD: 'x' }),
+      /set only one of them/,
+    );
+    assert.throws(
+      () => loadConfig({ BALUHOST_ADMIN_PASSWORD_FILE: path.join(dir, 'missing') }),
+      /cannot read .* \(ENOENT\)/,
+    );
+    assert.throws(() => loadConfig({ BALUHOST_HOST_FILE: file }), /BALUHOST_HOST_FILE: unknown variable/);
+  });
+
+  it('redacts secrets and the database password for the log', () => {
+    const config = loadConfig({
+      BALUHOST_ADMIN_PASSWORD: 'hunter2hunter2',
+      BALUHOST_JWT_SECRET: 'x'.repeat(40),
+      DATABASE_URL: 'postgres://baluhost:s3cret@db:5432/baluhost',
+    });
+    const shown = JSON.stringify(redactConfig(config));
+    assert.doesNotMatch(shown, /hunter2|xxxxxxxx|s3cret/);
+    assert.match(shown, /postgres:\/\/baluhost:\[redacted\]@db:5432\/baluhost/);
+    assert.match(shown, /"adminPassword":"\[redacted\]"/);
+  });
+});

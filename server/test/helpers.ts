@@ -1,0 +1,127 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import assert from 'node:assert/strict';
+import knexFactory from 'knex';
+import request from 'supertest';
+import { loadConfig, startServer, type BaluhostServer } from '../src/index.js';
+
+export const ADMIN_PASSWORD = 'admin-password-1';
+
+/** The PostgreSQL run sets TEST_DATABASE_URL; every server then gets a schema of its own. */
+export const TEST_DATABASE_URL = process.env['TEST_DATABASE_URL'];
+
+export interface TestServer {
+  readonly server: BaluhostServer;
+  readonly url: string;
+  readonly dataDir: string;
+  readonly env: Record<string, string>;
+  readonly logs: string[];
+  /** supertest against the live server. */
+  http(): ReturnType<typeof request>;
+  /** Logs in and returns the access token; asserts 200. */
+  login(username: string, password: string): Promise<string>;
+  /** Creates a user through the API as admin; returns its id. */
+  createUser(username: string, password: string, extra?: Record<string, unknown>): Promise<number>;
+  adminToken(): Promise<string>;
+  /** Stops the server, keeping data dir and database (for restart tests). */
+  stop(): Promise<void>;
+  /** Starts a new server on the same data dir and database. */
+  restart(): Promise<TestServer>;
+  /** Stops the server and removes its data dir and database schema. */
+  close(): Promise<void>;
+}
+
+class LogSink extends Writable {
+  constructor(private readonly lines: string[]) {
+    super();
+  }
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.lines.push(chunk.toString('utf8'));
+    done();
+  }
+}
+
+export async function startTestServer(
+  extraEnv: Record<string, string> = {},
+  reuse?: { dataDir: string; env: Record<string, string> },
+): Promise<TestServer> {
+  const dataDir = reuse?.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'baluhost-test-')));
+  const env: Record<string, string> = reuse?.env ?? {
+    BALUHOST_DATA_DIR: dataDir,
+    PORT: '0',
+    BALUHOST_HOST: '127.0.0.1',
+    BALUHOST_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    BALUHOST_LOG_LEVEL: 'warn',
+    ...(TEST_DATABASE_URL
+      ? { DATABASE_URL: TEST_DATABASE_URL, BALUHOST_DATABASE_SCHEMA: `t_${randomBytes(6).toString('hex')}` }
+      : {}),
+    ...extraEnv,
+  };
+  const logs: string[] = [];
+  const server = await startServer(loadConfig(env), { logStream: new LogSink(logs) });
+  let adminToken: string | undefined;
+  let stopped = false;
+  const ts: TestServer = {
+    server,
+    url: server.url,
+    dataDir,
+    env,
+    logs,
+    http: () => request(server.url),
+    async login(username, password) {
+      const res = await request(server.url).post('/api/auth/login').send({ username, password });
+      assert.equal(res.status, 200, `login as ${username}: ${JSON.stringify(res.body)}`);
+      return (res.body as { accessToken: string }).accessToken;
+    },
+    async adminToken() {
+      adminToken ??= await ts.login('admin', ADMIN_PASSWORD);
+      return adminToken;
+    },
+    async createUser(username, password, extra = {}) {
+      const res = await request(server.url)
+        .post('/api/users')
+        .set('Authorization', `Bearer ${await ts.adminToken()}`)
+        .send({ username, password, ...extra });
+      assert.equal(res.status, 201, `create ${username}: ${JSON.stringify(res.body)}`);
+      return (res.body as { id: number }).id;
+    },
+    async stop() {
+      if (!stopped) {
+        stopped = true;
+        await server.close();
+      }
+    },
+    async restart() {
+      await ts.stop();
+      return startTestServer({}, { dataDir, env });
+    },
+    async close() {
+      await ts.stop();
+      await dropTestDatabase(env);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return ts;
+}
+
+export async function dropTestDatabase(env: Record<string, string>): Promise<void> {
+  const schema = env['BALUHOST_DATABASE_SCHEMA'];
+  if (!TEST_DATABASE_URL || !schema) return;
+  const db = knexFactory({ client: 'pg', connection: TEST_DATABASE_URL });
+  try {
+    await db.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+  } finally {
+    await db.destroy();
+  }
+}
+
+export async function readJwtSecret(dataDir: string): Promise<string> {
+  return (await readFile(path.join(dataDir, 'keys', 'jwt-secret'), 'utf8')).trim();
+}
+
+export function bearer(token: string): [string, string] {
+  return ['Authorization', `Bearer ${token}`];
+}
