@@ -5,6 +5,12 @@ import * as createRefreshTokens from './20261128000300_create_refresh_tokens.js'
 import * as createAuditLog from './20261128000400_create_audit_log.js';
 import * as createSettings from './20261128000500_create_settings.js';
 import * as createAuthFailures from './20261128000600_create_auth_failures.js';
+import * as createShares from './20261128000700_create_shares.js';
+import * as createFileOwners from './20261128000800_create_file_owners.js';
+import * as createStorageUsage from './20261128000900_create_storage_usage.js';
+import * as createLocks from './20261128001000_create_locks.js';
+import * as createDeadProperties from './20261128001100_create_dead_properties.js';
+import * as createAppPasswords from './20261128001200_create_app_passwords.js';
 
 /** One schema change: `up` applies it, `down` reverts it. */
 export interface Migration {
@@ -21,6 +27,12 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '20261128000400_create_audit_log', ...createAuditLog },
   { name: '20261128000500_create_settings', ...createSettings },
   { name: '20261128000600_create_auth_failures', ...createAuthFailures },
+  { name: '20261128000700_create_shares', ...createShares },
+  { name: '20261128000800_create_file_owners', ...createFileOwners },
+  { name: '20261128000900_create_storage_usage', ...createStorageUsage },
+  { name: '20261128001000_create_locks', ...createLocks },
+  { name: '20261128001100_create_dead_properties', ...createDeadProperties },
+  { name: '20261128001200_create_app_passwords', ...createAppPasswords },
 ];
 
 /** A knex migration source over {@link MIGRATIONS}, so no directory is scanned at run time. */

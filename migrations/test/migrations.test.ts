@@ -76,6 +76,14 @@ describe(`migrations on ${PG ? 'PostgreSQL' : 'SQLite'}`, () => {
         'audit_log',
         'settings',
         'auth_failures',
+        'shares',
+        'share_acl',
+        'file_owners',
+        'storage_usage',
+        'quota_reservations',
+        'locks',
+        'dead_properties',
+        'app_passwords',
       ]) {
         assert.ok(after.includes(t), `table ${t}`);
       }
