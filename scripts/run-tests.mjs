@@ -1,7 +1,8 @@
-// Runs the node:test suites of every workspace (TypeScript through tsx, workspace packages from source).
+// Runs the node:test suites of every workspace (TypeScript through tsx, workspace packages from source),
+// then the admin console's Karma suite (when admin-ui exists and the run is not filtered or --postgres).
 // --postgres: the suites that touch the database again, on PostgreSQL (TEST_DATABASE_URL, default: the local one).
-import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,4 +48,47 @@ const r = spawnSync(
   ],
   { cwd: root, stdio: 'inherit', env },
 );
-process.exit(r.status ?? 1);
+const nodeStatus = r.status ?? 1;
+
+const runKarma = !postgres && only.length === 0 && existsSync(path.join(root, 'admin-ui/package.json'));
+const karmaStatus = runKarma ? await karma() : 0;
+process.exit(nodeStatus !== 0 ? nodeStatus : karmaStatus);
+
+/** `npm run test --workspace admin-ui`, echoed as it runs, then one `karma: N passed, N failed` line for CI. */
+async function karma() {
+  console.log('\nadmin-ui: Karma run');
+  const child = spawn('npm', ['run', 'test', '--workspace', 'admin-ui'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  for (const [from, to] of [
+    [child.stdout, process.stdout],
+    [child.stderr, process.stderr],
+  ]) {
+    from.on('data', (chunk) => {
+      output += chunk.toString('utf8');
+      to.write(chunk);
+    });
+  }
+  const status = await new Promise((resolve) => {
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+  // Karma's summary: "TOTAL: 25 SUCCESS" or "TOTAL: 2 FAILED, 23 SUCCESS" (colours stripped).
+  // eslint-disable-next-line no-control-regex
+  const plain = output.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
+  const total = [...plain.matchAll(/TOTAL: (?:(\d+) FAILED, )?(\d+) SUCCESS/g)].at(-1);
+  let passed = 0;
+  let failed = 0;
+  if (total) {
+    failed = Number(total[1] ?? 0);
+    passed = Number(total[2]);
+  } else if (status !== 0) {
+    // No summary: the build or the browser failed before any test ran. Count the run as one failure.
+    failed = 1;
+    console.log('karma: no test summary (the build or the browser failed; see above)');
+  }
+  console.log(`karma: ${passed} passed, ${failed} failed`);
+  return status !== 0 || failed > 0 ? status || 1 : 0;
+}
