@@ -138,7 +138,11 @@ export interface StoragePort {
    * out when `hideMacMetadata` is set.
    * @throws NOT_FOUND, FORBIDDEN, CONFLICT (path is a file)
    */
-  list(caller: Caller, path: string, options?: { readonly hideMacMetadata?: boolean }): Promise<StorageEntry[]>;
+  list(
+    caller: Caller,
+    path: string,
+    options?: { readonly hideMacMetadata?: boolean },
+  ): Promise<StorageEntry[]>;
 
   /**
    * Opens a file for reading, seeking to the range's start (never reading from byte 0).
@@ -153,7 +157,12 @@ export interface StoragePort {
    * @throws CONFLICT (parent missing, or the target is a collection), FORBIDDEN, LOCKED, QUOTA_EXCEEDED,
    *   PRECONDITION_FAILED (ifMatch / ifNoneMatch)
    */
-  write(caller: Caller, path: string, body: Readable, options: WriteOptions): Promise<{ entry: StorageEntry; created: boolean }>;
+  write(
+    caller: Caller,
+    path: string,
+    body: Readable,
+    options: WriteOptions,
+  ): Promise<{ entry: StorageEntry; created: boolean }>;
 
   /** @throws ALREADY_EXISTS, CONFLICT (parent missing), FORBIDDEN, LOCKED */
   mkdir(caller: Caller, path: string, options?: MutationOptions): Promise<StorageEntry>;
@@ -166,7 +175,12 @@ export interface StoragePort {
    * target is ALREADY_EXISTS. Dead properties move with the resource; locks on the source are dropped.
    * @throws NOT_FOUND, ALREADY_EXISTS, CONFLICT (destination parent missing), FORBIDDEN, LOCKED, QUOTA_EXCEEDED, VALIDATION_FAILED (into itself)
    */
-  move(caller: Caller, from: string, to: string, options: MutationOptions & { readonly overwrite: boolean }): Promise<{ created: boolean }>;
+  move(
+    caller: Caller,
+    from: string,
+    to: string,
+    options: MutationOptions & { readonly overwrite: boolean },
+  ): Promise<{ created: boolean }>;
 
   /**
    * Copies a file, or a collection (depth 0: the collection alone; infinity: everything in it). The caller owns

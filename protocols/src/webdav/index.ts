@@ -1,0 +1,3 @@
+export type { WebdavLogger, WebdavOptions } from './context.js';
+export { createWebdavHandler } from './handler.js';
+export { STATUS_BY_CODE } from './errors.js';

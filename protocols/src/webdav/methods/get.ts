@@ -1,0 +1,89 @@
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { StorageEntry } from '../../ports.js';
+import { header, type DavContext } from '../context.js';
+import { DavError } from '../errors.js';
+import { evaluatePreconditions, httpDate, ifRangeAllows, parseRange } from '../headers.js';
+import { hrefFor } from '../paths.js';
+import { sendBody, sendEmpty } from '../response.js';
+import { escapeAttr, escapeText } from '../xml.js';
+
+function entityHeaders(entry: StorageEntry): Record<string, string> {
+  return { ETag: entry.etag, 'Last-Modified': httpDate(entry.mtimeMs) };
+}
+
+/** GET and HEAD: files stream from the core, a single byte range seeks; collections get a small HTML listing. */
+export async function handleGet(ctx: DavContext): Promise<void> {
+  const { storage, caller, target, res } = ctx;
+  const entry = await storage.stat(caller, target.path);
+  if (entry.type === 'directory') {
+    await sendListing(ctx, entry);
+    return;
+  }
+  const precondition = evaluatePreconditions(ctx.req.headers, entry, true);
+  if (precondition === 304) {
+    sendEmpty(ctx, 304, entityHeaders(entry));
+    return;
+  }
+  if (precondition === 412) throw new DavError(412, 'precondition failed');
+
+  let range = parseRange(header(ctx, 'range'), entry.size);
+  if (range.kind !== 'none' && !ifRangeAllows(header(ctx, 'if-range'), entry)) range = { kind: 'none' };
+  if (range.kind === 'unsatisfiable') {
+    sendEmpty(ctx, 416, { 'Content-Range': `bytes */${entry.size}`, ...entityHeaders(entry) });
+    return;
+  }
+
+  res.setHeader('Accept-Ranges', 'bytes');
+  res.setHeader('Content-Type', entry.contentType);
+  for (const [name, value] of Object.entries(entityHeaders(entry))) res.setHeader(name, value);
+  if (range.kind === 'range') {
+    const { start, end } = range.range;
+    res.statusCode = 206;
+    res.setHeader('Content-Range', `bytes ${start}-${end}/${entry.size}`);
+    res.setHeader('Content-Length', end - start + 1);
+  } else {
+    res.statusCode = 200;
+    res.setHeader('Content-Length', entry.size);
+  }
+  if (ctx.method === 'HEAD' || entry.size === 0) {
+    res.end();
+    return;
+  }
+
+  const { stream } = await storage.read(
+    caller,
+    target.path,
+    range.kind === 'range' ? range.range : undefined,
+  );
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      ctx.bytesOut += chunk.length;
+      done(null, chunk);
+    },
+  });
+  // pipeline destroys the file stream when the client goes away mid-transfer, and the response when the
+  // file stream fails (the client then sees a truncated body instead of a hang).
+  await pipeline(stream, counter, res);
+}
+
+async function sendListing(ctx: DavContext, entry: StorageEntry): Promise<void> {
+  const headers = { 'Last-Modified': httpDate(entry.mtimeMs), 'Cache-Control': 'no-cache' };
+  if (ctx.method === 'HEAD') {
+    sendBody(ctx, 200, '', 'text/html; charset=utf-8', headers);
+    return;
+  }
+  const children = await ctx.storage.list(ctx.caller, entry.path, { hideMacMetadata: true });
+  children.sort((a, b) =>
+    a.type === b.type ? a.name.localeCompare(b.name) : a.type === 'directory' ? -1 : 1,
+  );
+  const title = escapeText(hrefFor(ctx.prefix, entry.path, true));
+  const rows = children.map((c) => {
+    const href = escapeAttr(hrefFor(ctx.prefix, c.path, c.type === 'directory'));
+    const label = escapeText(c.name + (c.type === 'directory' ? '/' : ''));
+    return `<li><a href="${href}">${label}</a></li>`;
+  });
+  const up = entry.path === '/' ? '' : `<li><a href="../">../</a></li>`;
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1><ul>${up}${rows.join('')}</ul></body></html>\n`;
+  sendBody(ctx, 200, html, 'text/html; charset=utf-8', headers);
+}
