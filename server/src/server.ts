@@ -9,6 +9,7 @@ import { migrateLatest, openDatabase, type Db, type DatabaseInfo } from './db/in
 import { createServices, type Services } from './services/index.js';
 import { createApp, finishApp } from './api/app.js';
 import { loadOrCreateSecret } from './keys.js';
+import { prepareLayout, removeStaleTmp } from './storage/layout.js';
 import { VERSION } from './version.js';
 
 export interface StartOptions {
@@ -17,6 +18,8 @@ export interface StartOptions {
   /** Called once with the generated first-admin password; prints a banner when absent. */
   readonly onAdminPassword?: (username: string, password: string, url: string) => void;
   readonly clock?: () => number;
+  /** The built admin console to serve at `/` (default: admin-ui's build output); null serves none. */
+  readonly consoleDir?: string | null;
 }
 
 export interface BaluhostServer {
@@ -46,8 +49,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await db.destroy();
     throw err;
   }
-  const services = createServices(db, config, jwtSecret, options.clock);
-  const { app } = createApp({ config, logger, db, dbClient: info.client, services, version: VERSION });
+  const layout = await prepareLayout(config.dataDir);
+  const staleTmp = await removeStaleTmp(layout);
+  if (staleTmp > 0) logger.info({ removed: staleTmp }, 'removed stale upload files');
+  const services = createServices(db, config, jwtSecret, layout, options.clock);
+  const { app } = createApp({
+    config,
+    logger,
+    db,
+    dbClient: info.client,
+    services,
+    version: VERSION,
+    consoleDir: options.consoleDir,
+  });
   finishApp(app);
 
   const server = http.createServer(app);

@@ -6,6 +6,7 @@ import { createApp } from '../src/api/app.js';
 import { createLogger } from '../src/logging/logger.js';
 import { openDatabase } from '../src/db/index.js';
 import { createServices } from '../src/services/index.js';
+import { prepareLayout } from '../src/storage/layout.js';
 import { startTestServer, type TestServer } from './helpers.js';
 
 interface Layer {
@@ -44,7 +45,7 @@ describe('OpenAPI document', () => {
     const config = loadConfig(t.env);
     const { db } = openDatabase(config);
     try {
-      const services = createServices(db, config, 'x'.repeat(48));
+      const services = createServices(db, config, 'x'.repeat(48), await prepareLayout(config.dataDir));
       const { app } = createApp({
         config,
         logger: createLogger('fatal'),

@@ -1,4 +1,6 @@
-import express, { type Express } from 'express';
+import type { IncomingMessage } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import cors from 'cors';
 import { rateLimit } from 'express-rate-limit';
@@ -15,6 +17,8 @@ import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerUsersRoutes } from './routes/users-routes.js';
 import { registerGroupsRoutes } from './routes/groups-routes.js';
 import { registerAuditRoutes } from './routes/audit-routes.js';
+import { registerFilesRoutes } from './routes/files-routes.js';
+import { registerSharesRoutes } from './routes/shares-routes.js';
 
 export interface AppDeps {
   readonly config: Config;
@@ -23,9 +27,16 @@ export interface AppDeps {
   readonly dbClient: string;
   readonly services: Services;
   readonly version: string;
+  /** The built admin console served at `/`: DEFAULT_CONSOLE_DIR when absent, nothing when null. */
+  readonly consoleDir?: string | null;
 }
 
-/** The Express app: the API under /api; protocols mount beside it. */
+/** Where `npm run build --workspace admin-ui` puts the console (the same from server/src/api and server/dist/api). */
+export const DEFAULT_CONSOLE_DIR = fileURLToPath(
+  new URL('../../../admin-ui/dist/admin-ui/browser', import.meta.url),
+);
+
+/** The Express app: the API under /api, the admin console at /; protocols mount beside them. */
 export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
   const { config, services } = deps;
   const app = express();
@@ -46,7 +57,12 @@ export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
     );
   }
   // Body parsers belong on /api only: WebDAV bodies are the storage core's business.
-  api.use('/api', express.json({ limit: config.jsonBodyLimitBytes, strict: true }));
+  // File uploads stream into the storage core: no parser may read them, whatever their content type.
+  const isJsonBody = (req: IncomingMessage): boolean =>
+    !/^\/api\/files\/(content|upload)(\?|$)/.test(
+      (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? '',
+    ) && /^application\/([\w.+-]*\+)?json\b/i.test(req.headers['content-type'] ?? '');
+  api.use('/api', express.json({ limit: config.jsonBodyLimitBytes, strict: true, type: isJsonBody }));
   api.use(
     '/api/auth',
     rateLimit({
@@ -90,6 +106,8 @@ export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
   registerUsersRoutes(routes, services);
   registerGroupsRoutes(routes, services);
   registerAuditRoutes(routes, services);
+  registerSharesRoutes(routes, services);
+  registerFilesRoutes(routes, services);
 
   let document: unknown;
   api.get('/api/openapi.json', (_req, res) => {
@@ -118,7 +136,50 @@ export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
     next(new NotFoundError(`No API route ${req.method} ${req.originalUrl.split('?')[0] ?? ''}.`));
   });
   app.use(api);
+  const consoleDir = deps.consoleDir === undefined ? DEFAULT_CONSOLE_DIR : deps.consoleDir;
+  if (consoleDir !== null) app.use(serveConsole(consoleDir));
   return { app, routes };
+}
+
+/** Paths the console never answers: the API's own 404 and the protocols (mounted after) get them. */
+const NOT_CONSOLE = /^\/(api|dav)(\/|$)/;
+/** Angular's output-hashed file names (chunk-ABCD1234.js, media/roboto-…-ABCD1234.woff2) never change content. */
+const HASHED_ASSET = /-[A-Z0-9]{8}\.(js|css|woff2?|ttf)$/;
+
+/**
+ * The built admin console: its files, and index.html for any other GET that accepts HTML (client-side
+ * routes such as /users). When the folder is missing (console not built) every request falls through.
+ */
+function serveConsole(root: string): Router {
+  const router = express.Router();
+  const files = express.static(root, {
+    index: 'index.html',
+    redirect: false,
+    setHeaders: (res, filePath) => {
+      res.setHeader(
+        'Cache-Control',
+        HASHED_ASSET.test(filePath) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
+    },
+  });
+  router.use((req, res, next) => {
+    if (NOT_CONSOLE.test(req.path)) {
+      next();
+      return;
+    }
+    files(req, res, next);
+  });
+  router.use((req, res, next) => {
+    if (req.method !== 'GET' || NOT_CONSOLE.test(req.path) || !req.accepts('html')) {
+      next();
+      return;
+    }
+    res.sendFile('index.html', { root, headers: { 'Cache-Control': 'no-cache' } }, (err?: Error) => {
+      // Not built: fall through to the 404 of whatever comes next.
+      if (err && !res.headersSent) next();
+    });
+  });
+  return router;
 }
 
 /** Appended last, after the protocols and the console have been mounted. */

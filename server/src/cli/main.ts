@@ -5,6 +5,7 @@ import { createServices } from '../services/index.js';
 import { generatePassword, type Principal } from '../auth/index.js';
 import { isAppError } from '../errors/index.js';
 import { startServer } from '../server.js';
+import { prepareLayout } from '../storage/layout.js';
 import { VERSION } from '../version.js';
 
 const CLI_PRINCIPAL: Principal = {
@@ -34,7 +35,12 @@ async function withServices<T>(
   try {
     await migrateLatest(db, config);
     // The CLI signs no tokens; the services need a key all the same.
-    const services = createServices(db, config, 'cli-does-not-sign-tokens-'.padEnd(48, 'x'));
+    const services = createServices(
+      db,
+      config,
+      'cli-does-not-sign-tokens-'.padEnd(48, 'x'),
+      await prepareLayout(config.dataDir),
+    );
     return await fn({ config, services });
   } finally {
     await db.destroy();

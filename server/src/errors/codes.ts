@@ -18,6 +18,10 @@ export const ERROR_CODES = {
     status: 409,
     meaning: 'The request conflicts with the current state (for example removing the last admin).',
   },
+  PRECONDITION_FAILED: {
+    status: 412,
+    meaning: 'A condition of the request (If-Match, If-None-Match, a lock token) does not hold.',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The body is larger than this route accepts.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'The body has a content type this route does not accept.' },
   LOCKED: { status: 423, meaning: 'The resource is locked by someone else.' },

@@ -2,6 +2,9 @@ import type { Db } from '../db/index.js';
 import { nowIso } from '../db/index.js';
 import type { Principal, Protocol, RequestOrigin } from '../auth/index.js';
 
+/** The parts of a principal an audit row names. */
+export type AuditActor = Pick<Principal, 'userId' | 'username' | 'address' | 'protocol'>;
+
 export type AuditResult = 'success' | 'failure' | 'denied';
 
 export interface AuditEvent {
@@ -57,7 +60,7 @@ export class AuditService {
   ) {}
 
   /** Records an event by a known principal. Pass `trx` to commit it with the change it describes. */
-  async record(principal: Principal, event: AuditEvent, trx?: Db): Promise<void> {
+  async record(principal: AuditActor, event: AuditEvent, trx?: Db): Promise<void> {
     await this.insert(
       {
         actor: principal.username,

@@ -7,6 +7,8 @@ export interface DomainEvents {
   'user.password': [{ userId: number; username: string; password: string }];
   'user.deleted': [{ userId: number; username: string }];
   'group.changed': [{ groupId: number; name: string }];
+  'share.changed': [{ shareId: number; name: string }];
+  'storage.changed': [{ key: string; bytesWritten: number }];
 }
 
 export class DomainEventBus extends EventEmitter<DomainEvents> {}

@@ -7,6 +7,11 @@ import { DomainEventBus } from './events.js';
 import { GroupsService } from './groups-service.js';
 import { LoginTracker } from './login-tracker.js';
 import { UsersService } from './users-service.js';
+import { SharesService } from './shares-service.js';
+import { AppPasswordsService } from './app-passwords-service.js';
+import { BasicAuthenticator } from './basic-auth.js';
+import { StorageCore } from '../storage/storage-core.js';
+import type { StorageLayout } from '../storage/layout.js';
 
 export * from './audit-service.js';
 export * from './auth-service.js';
@@ -14,6 +19,9 @@ export * from './events.js';
 export * from './groups-service.js';
 export * from './login-tracker.js';
 export * from './users-service.js';
+export * from './shares-service.js';
+export * from './app-passwords-service.js';
+export * from './basic-auth.js';
 
 export interface Services {
   readonly events: DomainEventBus;
@@ -22,12 +30,18 @@ export interface Services {
   readonly users: UsersService;
   readonly groups: GroupsService;
   readonly auth: AuthService;
+  readonly shares: SharesService;
+  readonly storage: StorageCore;
+  readonly appPasswords: AppPasswordsService;
+  /** HTTP Basic for WebDAV. */
+  readonly webdavAuth: BasicAuthenticator;
 }
 
 export function createServices(
   db: Db,
   config: Config,
   jwtSecret: string,
+  layout: StorageLayout,
   clock: () => number = Date.now,
 ): Services {
   const events = new DomainEventBus();
@@ -52,5 +66,13 @@ export function createServices(
     { accessSeconds: config.accessTokenTtlSeconds, refreshSeconds: config.refreshTokenTtlSeconds },
     clock,
   );
-  return { events, audit, tracker, users, groups, auth };
+  const shares = new SharesService(db, layout, audit, events, clock);
+  const storage = new StorageCore(db, layout, shares, audit, events, clock);
+  const appPasswords = new AppPasswordsService(db, audit, events, clock);
+  const webdavAuth = new BasicAuthenticator(db, tracker, audit, appPasswords, events, 'webdav', clock);
+  // A deleted user's home is set aside, not destroyed; their keys and usage go.
+  events.on('user.deleted', ({ userId, username }) => {
+    storage.retireHome(userId, username).catch(() => undefined);
+  });
+  return { events, audit, tracker, users, groups, auth, shares, storage, appPasswords, webdavAuth };
 }

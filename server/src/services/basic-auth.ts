@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import type { AuthPort, Caller, RequestInfo } from '@baluhost/protocols';
+import type { Db } from '../db/index.js';
+import { UserModel } from '../db/index.js';
+import { dummyPasswordHash, verifyPassword, type Protocol } from '../auth/index.js';
+import { InvalidCredentialsError, UnauthenticatedError } from '../errors/index.js';
+import type { AuditService } from './audit-service.js';
+import type { LoginTracker } from './login-tracker.js';
+import type { AppPasswordsService } from './app-passwords-service.js';
+import type { DomainEventBus } from './events.js';
+
+interface CacheEntry {
+  readonly userId: number;
+  readonly expiresAt: number;
+}
+
+/** How long a successful verification is trusted without hashing again. */
+const CACHE_TTL_MS = 30_000;
+const CACHE_MAX = 10_000;
+
+/**
+ * HTTP Basic for WebDAV (and any protocol that sends a password with every request): the account password or an
+ * app password. Failures count in the same tracker as API logins. A success is cached for a short time under a
+ * hash of the credentials, so that a client's every request does not pay the scrypt cost; any change to the user
+ * (password, disable, delete, app password revoked) drops their cache entries at once.
+ */
+export class BasicAuthenticator implements AuthPort {
+  private readonly cache = new Map<string, CacheEntry>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly tracker: LoginTracker,
+    private readonly audit: AuditService,
+    private readonly appPasswords: AppPasswordsService,
+    events: DomainEventBus,
+    private readonly protocol: Protocol = 'webdav',
+    private readonly clock: () => number = Date.now,
+  ) {
+    const forget = ({ userId }: { userId: number }) => {
+      for (const [k, v] of this.cache) if (v.userId === userId) this.cache.delete(k);
+    };
+    events.on('user.changed', forget);
+    events.on('user.password', forget);
+    events.on('user.deleted', forget);
+  }
+
+  async authenticateBasic(username: string, password: string, request: RequestInfo): Promise<Caller> {
+    const origin = {
+      protocol: this.protocol,
+      address: request.address,
+      reqId: request.reqId,
+      userAgent: request.userAgent,
+    };
+    const cacheKey = createHash('sha256').update(username).update('\0').update(password).digest('base64');
+    const cached = this.cache.get(cacheKey);
+    const now = this.clock();
+    if (cached && cached.expiresAt > now) {
+      const user = await UserModel.query(this.db).findById(cached.userId).withGraphFetched('groups');
+      if (user && !user.isDisabled && user.username === username) return this.caller(user, request);
+      this.cache.delete(cacheKey);
+    }
+    await this.tracker.assertAllowed(request.address, username);
+    const user = await UserModel.query(this.db)
+      .where('username', username)
+      .withGraphFetched('groups')
+      .first();
+    let ok = false;
+    if (user) {
+      ok =
+        (await this.appPasswords.matches(user.id, password)) ||
+        (await verifyPassword(password, user.passwordHash));
+    } else {
+      await verifyPassword(password, await dummyPasswordHash());
+    }
+    if (!user || !ok || user.isDisabled) {
+      const blocked = await this.tracker.recordFailure(request.address, username);
+      await this.audit.recordAnonymous(origin, username, {
+        action: 'auth.login',
+        result: 'failure',
+        details: {
+          reason: user && ok ? 'disabled' : 'bad-credentials',
+          ...(blocked ? { blocked: true } : {}),
+        },
+      });
+      throw new UnauthenticatedError(new InvalidCredentialsError().message);
+    }
+    await this.tracker.recordSuccess(username);
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    this.cache.set(cacheKey, { userId: user.id, expiresAt: now + CACHE_TTL_MS });
+    return this.caller(user, request);
+  }
+
+  private caller(user: UserModel, request: RequestInfo): Caller & { role: 'admin' | 'user' } {
+    return {
+      userId: user.id,
+      username: user.username,
+      role: user.role,
+      isAdmin: user.role === 'admin',
+      groups: (user.groups ?? []).map((g) => g.name),
+      protocol: this.protocol,
+      address: request.address,
+      reqId: request.reqId,
+    };
+  }
+}

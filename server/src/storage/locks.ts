@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/index.js';
+import { AppError } from '../errors/index.js';
+import type { LockInfo } from '@baluhost/protocols';
+import { atOrBelow, parentKey, selfAndAncestors } from './keys.js';
+
+interface LockRow {
+  token: string;
+  resourceKey: string;
+  rootPath: string;
+  scope: 'exclusive' | 'shared';
+  depth: '0' | 'infinity';
+  ownerXml: string | null;
+  holderId: number;
+  holderName: string;
+  timeoutSeconds: number;
+  expiresAtMs: number;
+}
+
+export const MAX_LOCK_SECONDS = 86_400;
+
+export type LockedOperation = 'modify' | 'create' | 'delete';
+
+/** A lock with the id of the principal who holds it (tokens are bound to principals). */
+export type LockRecord = LockInfo & { readonly holderId: number };
+
+function toInfo(row: LockRow): LockRecord {
+  return {
+    holderId: row.holderId,
+    token: row.token,
+    root: row.rootPath,
+    resourceKey: row.resourceKey,
+    scope: row.scope,
+    depth: row.depth === '0' ? 0 : 'infinity',
+    ownerXml: row.ownerXml,
+    holder: row.holderName,
+    timeoutSeconds: row.timeoutSeconds,
+    expiresAtMs: row.expiresAtMs,
+  };
+}
+
+/**
+ * Write locks in the database, keyed by resource key, bound to their token and the principal who took them.
+ * The storage core asks it before every mutation, whatever the protocol.
+ */
+export class LockTable {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Active locks on `key` itself and on its ancestors with depth infinity. */
+  async covering(key: string, trx: Db = this.db): Promise<LockRecord[]> {
+    const keys = selfAndAncestors(key);
+    const rows = await trx<LockRow>('locks')
+      .whereIn('resourceKey', keys)
+      .where('expiresAtMs', '>', this.clock());
+    return rows.filter((r) => r.resourceKey === key || r.depth === 'infinity').map(toInfo);
+  }
+
+  async below(key: string, trx: Db = this.db): Promise<LockRecord[]> {
+    const rows = (await atOrBelow(trx('locks'), key).where('expiresAtMs', '>', this.clock())) as LockRow[];
+    return rows.filter((r) => r.resourceKey !== key).map(toInfo);
+  }
+
+  /**
+   * Refuses a mutation that a lock forbids unless the caller submitted that lock's token and holds it.
+   * `modify` checks locks covering the resource; `create` and `delete` also the parent's (membership changes);
+   * `delete` also locks anywhere below (a collection's members).
+   * @throws LOCKED
+   */
+  async assertMayMutate(
+    key: string,
+    op: LockedOperation,
+    holderId: number,
+    tokens: readonly string[],
+    trx: Db = this.db,
+  ): Promise<void> {
+    const relevant = new Map<string, LockRecord>();
+    for (const l of await this.covering(key, trx)) relevant.set(l.token, l);
+    const parent = parentKey(key);
+    if (parent !== null && op !== 'modify') {
+      for (const l of await trx<LockRow>('locks')
+        .where({ resourceKey: parent })
+        .where('expiresAtMs', '>', this.clock())) {
+        relevant.set(l.token, toInfo(l));
+      }
+    }
+    if (op === 'delete') for (const l of await this.below(key, trx)) relevant.set(l.token, l);
+    if (relevant.size === 0) return;
+    const submitted = new Set(tokens);
+    const held = (l: LockRecord) => submitted.has(l.token) && l.holderId === holderId;
+    const locks = [...relevant.values()];
+    const missing = locks.filter((l) => l.scope === 'exclusive' && !held(l));
+    // Shared locks: holding any one of those on a resource is enough.
+    const sharedOnly = locks.filter((l) => l.scope === 'shared');
+    const sharedMissing = sharedOnly.length > 0 && !sharedOnly.some(held) ? sharedOnly : [];
+    const blocking = [...missing, ...sharedMissing];
+    if (blocking.length > 0) {
+      throw new AppError('LOCKED', 'The resource is locked; send the lock token to change it.', {
+        details: { lockRoots: [...new Set(blocking.map((l) => l.root))] },
+      });
+    }
+  }
+
+  /**
+   * Creates a lock after checking for conflicts: an exclusive lock conflicts with any lock that covers the
+   * resource or, for depth infinity, any below it; a shared lock only with exclusive ones.
+   * @throws LOCKED
+   */
+  async create(
+    trx: Db,
+    input: {
+      key: string;
+      rootPath: string;
+      scope: 'exclusive' | 'shared';
+      depth: 0 | 'infinity';
+      ownerXml: string | null;
+      holderId: number;
+      holderName: string;
+      timeoutSeconds: number;
+    },
+  ): Promise<LockInfo> {
+    const existing = await this.covering(input.key, trx);
+    if (input.depth === 'infinity') existing.push(...(await this.below(input.key, trx)));
+    const conflicts =
+      input.scope === 'exclusive' ? existing : existing.filter((l) => l.scope === 'exclusive');
+    if (conflicts.length > 0) {
+      throw new AppError('LOCKED', 'The resource is already locked.', {
+        details: { lockRoots: [...new Set(conflicts.map((l) => l.root))] },
+      });
+    }
+    const timeoutSeconds = Math.min(Math.max(1, input.timeoutSeconds), MAX_LOCK_SECONDS);
+    const row: LockRow = {
+      token: `urn:uuid:${randomUUID()}`,
+      resourceKey: input.key,
+      rootPath: input.rootPath,
+      scope: input.scope,
+      depth: input.depth === 0 ? '0' : 'infinity',
+      ownerXml: input.ownerXml,
+      holderId: input.holderId,
+      holderName: input.holderName,
+      timeoutSeconds,
+      expiresAtMs: this.clock() + timeoutSeconds * 1000,
+    };
+    await trx('locks').insert(row);
+    return toInfo(row);
+  }
+
+  /** The lock with this token that covers `key` (on it, or on an ancestor with depth infinity). */
+  async find(token: string, key: string): Promise<LockRecord | null> {
+    const row = await this.db<LockRow>('locks')
+      .where({ token })
+      .where('expiresAtMs', '>', this.clock())
+      .first();
+    if (!row) return null;
+    const covers =
+      row.resourceKey === key || (row.depth === 'infinity' && key.startsWith(`${row.resourceKey}/`));
+    return covers ? toInfo(row) : null;
+  }
+
+  async refresh(token: string, timeoutSeconds: number): Promise<LockInfo> {
+    const t = Math.min(Math.max(1, timeoutSeconds), MAX_LOCK_SECONDS);
+    await this.db('locks')
+      .where({ token })
+      .update({ timeoutSeconds: t, expiresAtMs: this.clock() + t * 1000 });
+    const row = await this.db<LockRow>('locks').where({ token }).first();
+    if (!row) throw new AppError('PRECONDITION_FAILED', 'The lock has gone.');
+    return toInfo(row);
+  }
+
+  async remove(token: string): Promise<void> {
+    await this.db('locks').where({ token }).delete();
+  }
+
+  /** Drops every lock at or below a key (the resource was deleted or moved away). */
+  async removeAtOrBelow(trx: Db, key: string): Promise<void> {
+    await atOrBelow(trx('locks'), key).delete();
+  }
+
+  async removeExpired(): Promise<number> {
+    return this.db('locks').where('expiresAtMs', '<=', this.clock()).delete();
+  }
+}

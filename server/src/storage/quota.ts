@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/index.js';
+import { AppError } from '../errors/index.js';
+
+export interface Reservation {
+  readonly id: string;
+  readonly userId: number | null;
+  readonly shareId: number | null;
+  bytes: number;
+}
+
+/** How long a reservation lives without being extended; an upload refreshes it as it streams. */
+const RESERVATION_TTL_MS = 15 * 60_000;
+
+/**
+ * Quota accounting in the database: bytes used per user and per share, and reservations for uploads in flight.
+ * A reservation is checked and inserted in one transaction that holds the usage row, so parallel uploads on any
+ * worker cannot together pass a quota.
+ */
+export class QuotaLedger {
+  private readonly isPostgres: boolean;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.isPostgres = (db.client as { config: { client: string } }).config.client === 'pg';
+  }
+
+  async used(scope: 'user' | 'share', id: number, trx: Db = this.db): Promise<number> {
+    const row = await trx('storage_usage')
+      .where({ scope, subjectId: id })
+      .first<{ usedBytes: number } | undefined>('used_bytes');
+    return row?.usedBytes ?? 0;
+  }
+
+  async userQuota(userId: number, trx: Db = this.db): Promise<number | null> {
+    const row = await trx('users')
+      .where({ id: userId })
+      .first<{ quotaBytes: number | null } | undefined>('quota_bytes');
+    return row?.quotaBytes ?? null;
+  }
+
+  async shareQuota(shareId: number, trx: Db = this.db): Promise<number | null> {
+    const row = await trx('shares')
+      .where({ id: shareId })
+      .first<{ quotaBytes: number | null } | undefined>('quota_bytes');
+    return row?.quotaBytes ?? null;
+  }
+
+  /** Whether any quota applies to bytes charged to this user and share. */
+  async applies(userId: number | null, shareId: number | null): Promise<boolean> {
+    if (userId !== null && (await this.userQuota(userId)) !== null) return true;
+    return shareId !== null && (await this.shareQuota(shareId)) !== null;
+  }
+
+  /**
+   * Reserves bytes against the user's and the share's quota.
+   * @throws QUOTA_EXCEEDED when either would be passed
+   */
+  async reserve(userId: number | null, shareId: number | null, bytes: number): Promise<Reservation> {
+    const reservation: Reservation = {
+      id: randomBytes(12).toString('base64url'),
+      userId,
+      shareId,
+      bytes: Math.max(0, bytes),
+    };
+    await this.db.transaction(async (trx) => {
+      await this.assertRoom(trx, userId, shareId, reservation.bytes, null);
+      await trx('quota_reservations').insert({
+        id: reservation.id,
+        userId,
+        shareId,
+        bytes: reservation.bytes,
+        expiresAtMs: this.clock() + RESERVATION_TTL_MS,
+      });
+    });
+    return reservation;
+  }
+
+  /** Grows a reservation to `bytes` (a chunked upload that has sent more). @throws QUOTA_EXCEEDED */
+  async extend(reservation: Reservation, bytes: number): Promise<void> {
+    if (bytes <= reservation.bytes) return;
+    await this.db.transaction(async (trx) => {
+      await this.assertRoom(trx, reservation.userId, reservation.shareId, bytes, reservation.id);
+      await trx('quota_reservations')
+        .where({ id: reservation.id })
+        .update({ bytes, expiresAtMs: this.clock() + RESERVATION_TTL_MS });
+    });
+    reservation.bytes = bytes;
+  }
+
+  async release(reservation: Reservation, trx: Db = this.db): Promise<void> {
+    await trx('quota_reservations').where({ id: reservation.id }).delete();
+  }
+
+  /** Adds a (possibly negative) delta to a user's or share's usage, inside the commit's transaction. */
+  async add(trx: Db, scope: 'user' | 'share', id: number | null, delta: number): Promise<void> {
+    if (id === null || delta === 0) return;
+    const updated = await trx('storage_usage').where({ scope, subjectId: id }).increment('usedBytes', delta);
+    if (updated === 0) {
+      await trx('storage_usage')
+        .insert({ scope, subjectId: id, usedBytes: Math.max(0, delta) })
+        .onConflict(['scope', 'subject_id'])
+        .merge({ usedBytes: trx.raw('storage_usage.used_bytes + ?', [delta]) });
+    }
+  }
+
+  /** Sets usage to what a reconcile scan counted. */
+  async set(trx: Db, scope: 'user' | 'share', id: number, usedBytes: number): Promise<void> {
+    await trx('storage_usage')
+      .insert({ scope, subjectId: id, usedBytes })
+      .onConflict(['scope', 'subject_id'])
+      .merge({ usedBytes });
+  }
+
+  async removeExpired(): Promise<number> {
+    return this.db('quota_reservations').where('expiresAtMs', '<', this.clock()).delete();
+  }
+
+  private async assertRoom(
+    trx: Db,
+    userId: number | null,
+    shareId: number | null,
+    bytes: number,
+    excluding: string | null,
+  ): Promise<void> {
+    const checks: ['user' | 'share', number, number | null][] = [];
+    if (userId !== null) checks.push(['user', userId, await this.userQuota(userId, trx)]);
+    if (shareId !== null) checks.push(['share', shareId, await this.shareQuota(shareId, trx)]);
+    for (const [scope, id, quota] of checks) {
+      if (quota === null) continue;
+      // Hold the usage row so that a concurrent reservation on another connection waits for this one.
+      await trx('storage_usage')
+        .insert({ scope, subjectId: id, usedBytes: 0 })
+        .onConflict(['scope', 'subject_id'])
+        .ignore();
+      const usageQuery = trx('storage_usage')
+        .where({ scope, subjectId: id })
+        .first<{ usedBytes: number }>('used_bytes');
+      if (this.isPostgres) void usageQuery.forUpdate();
+      const used = (await usageQuery).usedBytes;
+      const reservedQuery = trx('quota_reservations')
+        .where(scope === 'user' ? 'userId' : 'shareId', id)
+        .where('expiresAtMs', '>=', this.clock())
+        .sum<{ total: number | string | null }>({ total: 'bytes' })
+        .first();
+      if (excluding !== null) void reservedQuery.whereNot({ id: excluding });
+      const reserved = Number((await reservedQuery)?.total ?? 0);
+      if (used + reserved + bytes > quota) {
+        throw new AppError(
+          'QUOTA_EXCEEDED',
+          scope === 'user' ? 'Your storage quota is full.' : 'The share’s quota is full.',
+          {
+            details: {
+              scope,
+              quotaBytes: quota,
+              usedBytes: used,
+              reservedBytes: reserved,
+              requestedBytes: bytes,
+            },
+          },
+        );
+      }
+    }
+  }
+}
