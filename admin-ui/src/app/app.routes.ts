@@ -1,5 +1,5 @@
 import type { Routes } from '@angular/router';
-import { authGuard, guestGuard } from './core/auth-guards';
+import { adminGuard, authGuard, guestGuard } from './core/auth-guards';
 
 export const routes: Routes = [
   {
@@ -18,6 +18,29 @@ export const routes: Routes = [
         pathMatch: 'full',
         title: 'Dashboard · BaluHost',
         loadChildren: () => import('./features/dashboard/dashboard.routes'),
+      },
+      {
+        path: 'users',
+        title: 'Users · BaluHost',
+        canActivate: [adminGuard],
+        loadChildren: () => import('./features/users/users.routes'),
+      },
+      {
+        path: 'groups',
+        title: 'Groups · BaluHost',
+        canActivate: [adminGuard],
+        loadChildren: () => import('./features/groups/groups.routes'),
+      },
+      {
+        path: 'audit',
+        title: 'Audit log · BaluHost',
+        canActivate: [adminGuard],
+        loadChildren: () => import('./features/audit/audit.routes'),
+      },
+      {
+        path: 'account',
+        title: 'My account · BaluHost',
+        loadChildren: () => import('./features/account/account.routes'),
       },
     ],
   },

@@ -147,11 +147,15 @@ const NOT_CONSOLE = /^\/(api|dav)(\/|$)/;
 const HASHED_ASSET = /-[A-Z0-9]{8}\.(js|css|woff2?|ttf)$/;
 
 /**
- * The built admin console: its files, and index.html for any other GET that accepts HTML (client-side
+ * The built admin console: its files, and index.html for any other GET or HEAD that accepts HTML (client-side
  * routes such as /users). When the folder is missing (console not built) every request falls through.
  */
 function serveConsole(root: string): Router {
   const router = express.Router();
+  // Helmet's default CSP, less upgrade-insecure-requests: on a plain-http LAN address (http://192.168.1.10:8080)
+  // it makes the browser fetch the console's own scripts over https, and the page stays blank. TLS belongs to
+  // the reverse proxy in front (see the README); scripts stay 'self' only.
+  const csp = helmet.contentSecurityPolicy({ directives: { 'upgrade-insecure-requests': null } });
   const files = express.static(root, {
     index: 'index.html',
     redirect: false,
@@ -167,10 +171,16 @@ function serveConsole(root: string): Router {
       next();
       return;
     }
-    files(req, res, next);
+    csp(req, res, () => {
+      files(req, res, next);
+    });
   });
   router.use((req, res, next) => {
-    if (req.method !== 'GET' || NOT_CONSOLE.test(req.path) || !req.accepts('html')) {
+    if (
+      (req.method !== 'GET' && req.method !== 'HEAD') ||
+      NOT_CONSOLE.test(req.path) ||
+      !req.accepts('html')
+    ) {
       next();
       return;
     }

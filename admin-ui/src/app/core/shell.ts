@@ -21,6 +21,10 @@ interface NavItem {
 
 const NAV_ITEMS: readonly NavItem[] = [
   { path: '/', label: 'Dashboard', icon: 'dashboard', isAdminOnly: false },
+  { path: '/users', label: 'Users', icon: 'people', isAdminOnly: true },
+  { path: '/groups', label: 'Groups', icon: 'groups', isAdminOnly: true },
+  { path: '/audit', label: 'Audit log', icon: 'history', isAdminOnly: true },
+  { path: '/account', label: 'My account', icon: 'manage_accounts', isAdminOnly: false },
 ];
 
 /** The frame around every signed-in page: toolbar, navigation (a drawer on narrow screens), content. */
