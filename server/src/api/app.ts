@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { createWebdavHandler } from '@baluhost/protocols';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
@@ -42,6 +43,21 @@ export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy ? 'loopback' : false);
+  // WebDAV answers /dav and /dav/..., and Windows' first probe `OPTIONS /`; Express never touches their bodies.
+  const dav = createWebdavHandler({
+    storage: services.storage,
+    auth: services.webdavAuth,
+    prefix: '/dav',
+    logger: deps.logger.child({ component: 'webdav' }),
+  });
+  app.use((req, res, next) => {
+    const p = req.url.split('?', 1)[0] ?? '';
+    if (p === '/dav' || p.startsWith('/dav/') || (req.method === 'OPTIONS' && (p === '/' || p === '*'))) {
+      dav(req, res);
+      return;
+    }
+    next();
+  });
   app.use(requestContext(deps.logger.child({ component: 'api' })));
   app.use(helmet());
 
