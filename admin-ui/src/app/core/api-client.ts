@@ -127,7 +127,9 @@ export class ApiClient {
   }
 
   logout(refreshToken: string | null): Observable<void> {
-    return this.http.post<void>(`${API_BASE}/auth/logout`, refreshToken === null ? {} : { refreshToken });
+    return noContent(
+      this.http.post(`${API_BASE}/auth/logout`, refreshToken === null ? {} : { refreshToken }),
+    );
   }
 
   me(): Observable<User> {
@@ -136,7 +138,7 @@ export class ApiClient {
 
   /** Every session of the caller ends on success. */
   changeOwnPassword(oldPassword: string, newPassword: string): Observable<void> {
-    return this.http.put<void>(`${API_BASE}/me/password`, { oldPassword, newPassword });
+    return noContent(this.http.put(`${API_BASE}/me/password`, { oldPassword, newPassword }));
   }
 
   health(): Observable<Health> {
@@ -162,11 +164,11 @@ export class ApiClient {
 
   /** Sets a user's password; their sessions end. */
   setUserPassword(id: number, password: string): Observable<void> {
-    return this.http.post<void>(`${API_BASE}/users/${id}/password`, { password });
+    return noContent(this.http.post(`${API_BASE}/users/${id}/password`, { password }));
   }
 
   deleteUser(id: number): Observable<void> {
-    return this.http.delete<void>(`${API_BASE}/users/${id}`);
+    return noContent(this.http.delete(`${API_BASE}/users/${id}`));
   }
 
   listGroups(): Observable<readonly Group[]> {
@@ -182,7 +184,7 @@ export class ApiClient {
   }
 
   deleteGroup(id: number): Observable<void> {
-    return this.http.delete<void>(`${API_BASE}/groups/${id}`);
+    return noContent(this.http.delete(`${API_BASE}/groups/${id}`));
   }
 
   audit(query: AuditQuery): Observable<AuditPage> {
@@ -202,6 +204,11 @@ export class ApiClient {
         ),
       );
   }
+}
+
+/** 204 answers: no body, just completion. */
+function noContent(request: Observable<unknown>): Observable<void> {
+  return request.pipe(map(() => undefined));
 }
 
 function auditParams(query: AuditQuery): HttpParams {
@@ -225,7 +232,6 @@ async function withJsonErrorBody(err: unknown): Promise<unknown> {
     error: body,
     headers: err.headers,
     status: err.status,
-    statusText: err.statusText,
     url: err.url ?? undefined,
   });
 }

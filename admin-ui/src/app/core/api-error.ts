@@ -40,7 +40,7 @@ export function toApiProblem(err: unknown): ApiProblem {
       message:
         err.status === 0
           ? 'The server cannot be reached. Check the connection and try again.'
-          : `The server answered ${err.status} ${err.statusText}.`.replace(/ \.$/, '.'),
+          : `The server answered with status ${err.status}.`,
       details: [],
       requestId: null,
     };

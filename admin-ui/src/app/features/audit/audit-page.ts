@@ -64,12 +64,13 @@ export default class AuditPage {
   protected readonly protocols = PROTOCOLS;
   protected readonly results = RESULTS;
   protected readonly columns = ['at', 'actor', 'action', 'target', 'protocol', 'result'] as const;
-  protected readonly form = inject(NonNullableFormBuilder).group(
+  private readonly fb = inject(NonNullableFormBuilder);
+  protected readonly form = this.fb.group(
     {
       actor: [''],
       action: [''],
-      protocol: ['' as AuditProtocol | ''],
-      result: ['' as AuditResult | ''],
+      protocol: this.fb.control<AuditProtocol | ''>(''),
+      result: this.fb.control<AuditResult | ''>(''),
       from: [''],
       to: [''],
     },

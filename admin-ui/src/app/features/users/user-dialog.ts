@@ -60,10 +60,10 @@ export class UserDialog {
       this.user === null ? [Validators.required, Validators.minLength(PASSWORD_MIN_LENGTH)] : [],
     ],
     email: [this.user?.email ?? '', [Validators.email, Validators.maxLength(254)]],
-    role: [this.user?.role ?? ('user' as Role)],
+    role: this.fb.control<Role>(this.user?.role ?? 'user'),
     groups: [[...(this.user?.groups ?? [])]],
     quotaAmount: this.fb.control<number | null>(this.quota?.amount ?? null, [Validators.min(0)]),
-    quotaUnit: [this.quota?.unit ?? ('GB' as SizeUnit)],
+    quotaUnit: this.fb.control<SizeUnit>(this.quota?.unit ?? 'GB'),
     smbEnabled: [this.user?.smbEnabled ?? false],
   });
 
