@@ -9,10 +9,11 @@ import { MatDialogHarness } from '@angular/material/dialog/testing';
 import { MatFormFieldHarness } from '@angular/material/form-field/testing';
 import { MatInputHarness } from '@angular/material/input/testing';
 import { MatPaginatorHarness } from '@angular/material/paginator/testing';
+import { MatMenuHarness } from '@angular/material/menu/testing';
 import { MatTableHarness } from '@angular/material/table/testing';
 import { provideRouter } from '@angular/router';
-import { REFRESH_TOKEN_STORAGE } from '../../core/auth-store';
-import { MemoryStorage, makeUser } from '../../core/testing';
+import { AuthStore, REFRESH_TOKEN_STORAGE } from '../../core/auth-store';
+import { MemoryStorage, makeSession, makeUser } from '../../core/testing';
 import UsersPage from './users-page';
 
 describe('UsersPage', () => {
@@ -161,5 +162,53 @@ describe('UsersPage', () => {
       );
     expect(await (await dialog.host()).text()).toContain('The username root is reserved.');
     expect(await errorsOf(dialog, 'Username')).toEqual(['is reserved']);
+  });
+
+  async function openRowMenu(username: string): Promise<MatMenuHarness> {
+    const menu = await loader.getHarness(
+      MatMenuHarness.with({ selector: `[aria-label="Actions for ${username}"]` }),
+    );
+    await menu.open();
+    return menu;
+  }
+
+  it('saves only the fields an edit changed', async () => {
+    await (await openRowMenu('bob')).clickItem({ text: /Edit/ });
+    http
+      .expectOne('/api/groups')
+      .flush({ items: [{ id: 1, name: 'staff', description: '', members: [], createdAt: '' }] });
+    const dialog = await root.getHarness(MatDialogHarness);
+    await fill(dialog, 'Quota', '20');
+    await (await dialog.getHarness(MatButtonHarness.with({ text: 'Save' }))).click();
+    const patch = http.expectOne((r) => r.method === 'PATCH');
+    expect(patch.request.url).toBe('/api/users/2');
+    expect(patch.request.body).toEqual({ quotaBytes: 20 * 1024 ** 3 });
+    patch.flush({ ...users[1], quotaBytes: 20 * 1024 ** 3 });
+    const table = await loader.getHarness(MatTableHarness);
+    expect((await table.getCellTextByColumnName())['quota']?.text).toEqual(['No limit', '20 GB']);
+  });
+
+  it('deletes a user only after confirmation', async () => {
+    await (await openRowMenu('bob')).clickItem({ text: /Delete/ });
+    const confirm = await root.getHarness(MatDialogHarness);
+    expect(await confirm.getTitleText()).toBe('Delete bob?');
+    await (await confirm.getHarness(MatButtonHarness.with({ text: 'Delete' }))).click();
+    http
+      .expectOne((r) => r.method === 'DELETE' && r.url === '/api/users/2')
+      .flush(null, {
+        status: 204,
+        statusText: 'No Content',
+      });
+    http
+      .expectOne((r) => r.method === 'GET' && r.url === '/api/users')
+      .flush({ items: [users[0]], total: 1 });
+  });
+
+  it('offers no disable or delete on your own account', async () => {
+    TestBed.inject(AuthStore).login('admin', 'pw').subscribe();
+    http.expectOne('/api/auth/login').flush(makeSession(1, users[0]));
+    const menu = await openRowMenu('admin');
+    const items = await Promise.all((await menu.getItems()).map((i) => i.getText()));
+    expect(items.join(' ')).not.toMatch(/Disable|Delete/);
   });
 });
