@@ -218,6 +218,20 @@ describe('MKCOL, DELETE, COPY and MOVE', () => {
     );
   });
 
+  it('honours If-Match and If-Unmodified-Since on DELETE (412, nothing deleted)', async () => {
+    await dav('PUT', '/dav/home/keep.txt', { body: 'keep' });
+    assert.equal(
+      (await dav('DELETE', '/dav/home/keep.txt', { headers: { 'If-Match': '"stale"' } })).status,
+      412,
+    );
+    const past = new Date(Date.now() - 3_600_000).toUTCString();
+    assert.equal(
+      (await dav('DELETE', '/dav/home/keep.txt', { headers: { 'If-Unmodified-Since': past } })).status,
+      412,
+    );
+    assert.equal((await dav('GET', '/dav/home/keep.txt')).body, 'keep');
+  });
+
   it('moves with an absolute-path Destination and deletes with 204, 404 afterwards', async () => {
     assert.equal(
       (await dav('MOVE', '/dav/home/c1.txt', { headers: { Destination: '/dav/home/m.txt' } })).status,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthPort, Caller, LockInfo, StorageEntry, StoragePort } from '../ports.js';
 import { DavError, errorCode } from './errors.js';
+import { evaluatePreconditions } from './headers.js';
 import { evaluateList, parseIfHeader, submittedTokens, type IfList } from './if-header.js';
 import { resolveUrlReference, type ResolvedPath } from './paths.js';
 import { parseXml, XmlParseError, type XmlElement } from './xml.js';
@@ -197,4 +198,24 @@ export async function checkIfHeader(ctx: DavContext): Promise<void> {
     if (evaluateList(list, state)) return;
   }
   throw new DavError(412, 'no list of the If header holds');
+}
+
+const HTTP_PRECONDITIONS = ['if-match', 'if-none-match', 'if-unmodified-since'] as const;
+
+/**
+ * RFC 9110 preconditions (If-Match, If-None-Match, If-Unmodified-Since) on a method other than GET, HEAD and PUT
+ * (PUT hands its tags to the core, which checks them in the same step as the write): 412 when they fail.
+ */
+export async function checkHttpPreconditions(ctx: DavContext): Promise<void> {
+  if (!HTTP_PRECONDITIONS.some((name) => ctx.req.headers[name] !== undefined)) return;
+  const entry = await statOrNull(ctx, ctx.target.path);
+  if (evaluatePreconditions(ctx.req.headers, entry, false) !== null) {
+    throw new DavError(412, 'precondition failed');
+  }
+}
+
+/** Both kinds of condition a mutation may carry: the If header (RFC 4918) and the HTTP ones (RFC 9110). */
+export async function checkConditions(ctx: DavContext): Promise<void> {
+  await checkHttpPreconditions(ctx);
+  await checkIfHeader(ctx);
 }

@@ -1,4 +1,4 @@
-import { checkIfHeader, header, lockTokensOf, type DavContext } from '../context.js';
+import { checkConditions, header, lockTokensOf, type DavContext } from '../context.js';
 import { DavError } from '../errors.js';
 import { parseDepth, parseOverwrite } from '../headers.js';
 import { isSameOrInside, resolveUrlReference } from '../paths.js';
@@ -28,7 +28,7 @@ export async function handleCopyMove(ctx: DavContext): Promise<void> {
   if (isSameOrInside(destination.path, source) || isSameOrInside(source, destination.path)) {
     throw new DavError(403, 'source and destination overlap');
   }
-  await checkIfHeader(ctx);
+  await checkConditions(ctx);
   const options = { lockTokens: lockTokensOf(ctx), overwrite };
   const { created } = isMove
     ? await ctx.storage.move(ctx.caller, source, destination.path, options)

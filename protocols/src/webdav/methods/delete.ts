@@ -1,4 +1,4 @@
-import { checkIfHeader, header, lockTokensOf, type DavContext } from '../context.js';
+import { checkConditions, header, lockTokensOf, type DavContext } from '../context.js';
 import { DavError } from '../errors.js';
 import { sendEmpty } from '../response.js';
 
@@ -13,7 +13,7 @@ export async function handleDelete(ctx: DavContext): Promise<void> {
     const entry = await ctx.storage.stat(ctx.caller, ctx.target.path);
     if (entry.type === 'directory') throw new DavError(400, 'DELETE of a collection needs Depth: infinity');
   }
-  await checkIfHeader(ctx);
+  await checkConditions(ctx);
   await ctx.storage.remove(ctx.caller, ctx.target.path, { lockTokens: lockTokensOf(ctx) });
   sendEmpty(ctx, 204);
 }

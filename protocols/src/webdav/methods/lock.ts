@@ -1,5 +1,13 @@
 import type { LockInfo } from '../../ports.js';
-import { checkIfHeader, header, ifLists, lockTokensOf, readXmlBody, type DavContext } from '../context.js';
+import {
+  checkConditions,
+  checkIfHeader,
+  header,
+  ifLists,
+  lockTokensOf,
+  readXmlBody,
+  type DavContext,
+} from '../context.js';
 import { DavError, errorCode } from '../errors.js';
 import { parseDepth, parseTimeout } from '../headers.js';
 import { activeLockXml } from '../properties.js';
@@ -73,7 +81,7 @@ export async function handleLock(ctx: DavContext): Promise<void> {
   const info = parseLockInfo(body);
   const depth = parseDepth(header(ctx, 'depth'), 'infinity');
   if (depth === 1) throw new DavError(400, 'LOCK takes Depth 0 or infinity');
-  await checkIfHeader(ctx);
+  await checkConditions(ctx);
   const { lock, created } = await storage.lock(caller, target.path, {
     scope: info.scope,
     depth,

@@ -1,4 +1,4 @@
-import { checkIfHeader, hasRequestBody, lockTokensOf, type DavContext } from '../context.js';
+import { checkConditions, hasRequestBody, lockTokensOf, type DavContext } from '../context.js';
 import { DavError } from '../errors.js';
 import { sendEmpty } from '../response.js';
 
@@ -7,7 +7,7 @@ export async function handleMkcol(ctx: DavContext): Promise<void> {
   if (hasRequestBody(ctx)) {
     throw new DavError(415, 'MKCOL with a body is not supported', { closeConnection: true });
   }
-  await checkIfHeader(ctx);
+  await checkConditions(ctx);
   await ctx.storage.mkdir(ctx.caller, ctx.target.path, { lockTokens: lockTokensOf(ctx) });
   sendEmpty(ctx, 201);
 }

@@ -51,7 +51,7 @@ export function parsePropfindBody(body: XmlElement | null): PropfindRequest {
 }
 
 /** Entries per yield to the event loop, and bytes per socket write, while streaming a multistatus. */
-const ENTRIES_PER_YIELD = 256;
+const ENTRIES_PER_YIELD = 64;
 const CHUNK_BYTES = 64 * 1024;
 const LOCK_LOOKUP_CONCURRENCY = 16;
 

@@ -1,5 +1,5 @@
 import type { DeadProperty } from '../../ports.js';
-import { checkIfHeader, lockTokensOf, readXmlBody, type DavContext } from '../context.js';
+import { checkConditions, lockTokensOf, readXmlBody, type DavContext } from '../context.js';
 import { DavError } from '../errors.js';
 import { hrefFor } from '../paths.js';
 import {
@@ -60,7 +60,7 @@ export async function handleProppatch(ctx: DavContext): Promise<void> {
   const operations = parsePropertyUpdate(await readXmlBody(ctx));
   const { storage, caller, target } = ctx;
   const entry = await storage.stat(caller, target.path);
-  await checkIfHeader(ctx);
+  await checkConditions(ctx);
 
   const failures = new Map<string, number>();
   let mtimeMs: number | null = null;
