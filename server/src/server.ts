@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import type { HardwareServiceOptions } from './hardware/index.js';
 import type { Config } from './config/index.js';
 import { redactConfig } from './config/index.js';
 import { createLogger, type Logger } from './logging/logger.js';
@@ -18,6 +19,8 @@ export interface StartOptions {
   /** Called once with the generated first-admin password; prints a banner when absent. */
   readonly onAdminPassword?: (username: string, password: string, url: string) => void;
   readonly clock?: () => number;
+  /** The hardware drivers' clock (tests pass a ManualClock) and /proc, /sys roots (fake trees in tests). */
+  readonly hardware?: Pick<HardwareServiceOptions, 'clock' | 'procRoot' | 'sysfsRoot'>;
   /** The built admin console to serve at `/` (default: admin-ui's build output); null serves none. */
   readonly consoleDir?: string | null;
 }
@@ -52,7 +55,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const layout = await prepareLayout(config.dataDir);
   const staleTmp = await removeStaleTmp(layout);
   if (staleTmp > 0) logger.info({ removed: staleTmp }, 'removed stale upload files');
-  const services = createServices(db, config, jwtSecret, layout, options.clock);
+  const services = createServices(db, config, jwtSecret, layout, options.clock, {
+    ...options.hardware,
+    logger: logger.child({ component: 'hardware' }),
+  });
+  await services.hardware.start();
   const { app } = createApp({
     config,
     logger,
@@ -104,6 +111,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           });
           server.closeIdleConnections();
         });
+        await services.hardware.close();
         await db.destroy();
         logger.info('stopped');
       })();

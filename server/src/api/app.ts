@@ -20,6 +20,7 @@ import { registerGroupsRoutes } from './routes/groups-routes.js';
 import { registerAuditRoutes } from './routes/audit-routes.js';
 import { registerFilesRoutes } from './routes/files-routes.js';
 import { registerSharesRoutes } from './routes/shares-routes.js';
+import { registerHardwareRoutes } from './routes/hardware-routes.js';
 
 export interface AppDeps {
   readonly config: Config;
@@ -124,6 +125,7 @@ export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
   registerAuditRoutes(routes, services);
   registerSharesRoutes(routes, services);
   registerFilesRoutes(routes, services);
+  registerHardwareRoutes(routes, services);
 
   let document: unknown;
   api.get('/api/openapi.json', (_req, res) => {

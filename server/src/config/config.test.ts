@@ -84,4 +84,30 @@ describe('config', () => {
     assert.match(shown, /postgres:\/\/baluhost:\[redacted\]@db:5432\/baluhost/);
     assert.match(shown, /"adminPassword":"\[redacted\]"/);
   });
+
+  it('simulates every hardware family by default, and takes a mode per family with __', () => {
+    const defaults = loadConfig({});
+    assert.equal(defaults.hardwareMode, 'simulated');
+    assert.equal(defaults.hardwareRaidMode, undefined);
+    const mixed = loadConfig({ BALUHOST_HARDWARE: 'real', BALUHOST_HARDWARE__RAID: 'simulated' });
+    assert.equal(mixed.hardwareMode, 'real');
+    assert.equal(mixed.hardwareRaidMode, 'simulated');
+    assert.equal(mixed.hardwareFansMode, undefined);
+    assert.throws(
+      () =>
+        loadConfig({
+          BALUHOST_HARDWARE: 'virtual',
+          BALUHOST_HARDWARE__SMART: 'REAL',
+          BALUHOST_HARDWARE__DISKS: 'real',
+        }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.problems.length, 3);
+        assert.match(err.message, /BALUHOST_HARDWARE: must be simulated or real \(got 'virtual'\)/);
+        assert.match(err.message, /BALUHOST_HARDWARE__SMART: must be simulated or real \(got 'REAL'\)/);
+        assert.match(err.message, /BALUHOST_HARDWARE__DISKS: unknown variable/);
+        return true;
+      },
+    );
+  });
 });

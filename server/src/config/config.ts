@@ -26,7 +26,18 @@ export interface Config {
   readonly loginWindowSeconds: number;
   readonly loginBlockSeconds: number;
   readonly addressMaxFailures: number;
+  /** Backend of every hardware family (`simulated` or `real`)... */
+  readonly hardwareMode: HardwareMode;
+  /** ...unless overridden per family (undefined: follow `hardwareMode`). */
+  readonly hardwareRaidMode: HardwareMode | undefined;
+  readonly hardwareSmartMode: HardwareMode | undefined;
+  readonly hardwarePowerMode: HardwareMode | undefined;
+  readonly hardwareFansMode: HardwareMode | undefined;
+  readonly hardwareTelemetryMode: HardwareMode | undefined;
 }
+
+/** Which backend a hardware family uses. */
+export type HardwareMode = 'simulated' | 'real';
 
 type Key = keyof Config;
 
@@ -49,6 +60,7 @@ const bool = z
   .enum(['true', 'false', '1', '0'], 'must be true or false')
   .transform((v) => v === 'true' || v === '1');
 const nonEmpty = z.string().min(1, 'must not be empty');
+const hardwareMode = z.enum(['simulated', 'real'], 'must be simulated or real');
 
 /** Every variable BaluHost reads, with its doc; `baluhost serve --help` and README list these. */
 export const CONFIG_VARIABLES: Readonly<Record<string, VarSpec>> = {
@@ -167,6 +179,37 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VarSpec>> = {
     doc: 'Failed logins from one address (any usernames) within the window before it is banned.',
     default: '30',
     schema: int(1, 100_000),
+  },
+  BALUHOST_HARDWARE: {
+    key: 'hardwareMode',
+    doc: 'Hardware backend of every family: simulated (a virtual NAS, safe anywhere) or real.',
+    default: 'simulated',
+    schema: hardwareMode,
+  },
+  BALUHOST_HARDWARE__RAID: {
+    key: 'hardwareRaidMode',
+    doc: 'RAID backend (simulated, or real: mdadm); BALUHOST_HARDWARE when absent.',
+    schema: hardwareMode,
+  },
+  BALUHOST_HARDWARE__SMART: {
+    key: 'hardwareSmartMode',
+    doc: 'S.M.A.R.T. backend (simulated, or real: smartctl); BALUHOST_HARDWARE when absent.',
+    schema: hardwareMode,
+  },
+  BALUHOST_HARDWARE__POWER: {
+    key: 'hardwarePowerMode',
+    doc: 'CPU power backend (simulated, or real: cpufreq sysfs); BALUHOST_HARDWARE when absent.',
+    schema: hardwareMode,
+  },
+  BALUHOST_HARDWARE__FANS: {
+    key: 'hardwareFansMode',
+    doc: 'Fan backend (simulated, or real: hwmon sysfs); BALUHOST_HARDWARE when absent.',
+    schema: hardwareMode,
+  },
+  BALUHOST_HARDWARE__TELEMETRY: {
+    key: 'hardwareTelemetryMode',
+    doc: 'Telemetry backend; both modes read the real host. BALUHOST_HARDWARE when absent.',
+    schema: hardwareMode,
   },
 };
 

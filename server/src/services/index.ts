@@ -12,6 +12,7 @@ import { AppPasswordsService } from './app-passwords-service.js';
 import { BasicAuthenticator } from './basic-auth.js';
 import { StorageCore } from '../storage/storage-core.js';
 import type { StorageLayout } from '../storage/layout.js';
+import { HardwareService, type HardwareServiceOptions } from '../hardware/hardware-service.js';
 
 export * from './audit-service.js';
 export * from './auth-service.js';
@@ -35,6 +36,8 @@ export interface Services {
   readonly appPasswords: AppPasswordsService;
   /** HTTP Basic for WebDAV. */
   readonly webdavAuth: BasicAuthenticator;
+  /** RAID, S.M.A.R.T., power, fans and telemetry; `start()` it once the database is ready. */
+  readonly hardware: HardwareService;
 }
 
 export function createServices(
@@ -43,6 +46,7 @@ export function createServices(
   jwtSecret: string,
   layout: StorageLayout,
   clock: () => number = Date.now,
+  hardwareOptions: Omit<HardwareServiceOptions, 'db' | 'config' | 'audit' | 'serverClock'> = {},
 ): Services {
   const events = new DomainEventBus();
   const audit = new AuditService(db, clock);
@@ -74,5 +78,6 @@ export function createServices(
   events.on('user.deleted', ({ userId, username }) => {
     storage.retireHome(userId, username).catch(() => undefined);
   });
-  return { events, audit, tracker, users, groups, auth, shares, storage, appPasswords, webdavAuth };
+  const hardware = new HardwareService({ db, config, audit, serverClock: clock, ...hardwareOptions });
+  return { events, audit, tracker, users, groups, auth, shares, storage, appPasswords, webdavAuth, hardware };
 }
