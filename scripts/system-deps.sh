@@ -15,11 +15,18 @@ declare -A NEEDS=(
   [promtool]=prometheus
   [cadaver]=cadaver
   [curl]=curl
+  [/usr/sbin/apache2]=apache2
+  [htpasswd]=apache2-utils
+  [/usr/sbin/nginx]=nginx-extras
+  [wrk]=wrk
 )
 
 missing=()
 for probe in "${!NEEDS[@]}"; do
-  if [[ "$probe" == /* ]]; then
+  if [[ "$probe" == /usr/sbin/* ]]; then
+    # Daemon binary outside a normal user's PATH.
+    [[ -x "$probe" ]] || missing+=("${NEEDS[$probe]}")
+  elif [[ "$probe" == /* ]]; then
     # Library: look in any multiarch dir.
     compgen -G "/usr/lib/*/$(basename "$probe")" > /dev/null || missing+=("${NEEDS[$probe]}")
   else
