@@ -1,2 +1,3 @@
 export * from './ports.js';
 export * from './webdav/index.js';
+export * from './smb/index.js';
