@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startScaffold, USERS, type ScaffoldServer } from './support/dav-server.js';
@@ -13,6 +13,15 @@ import { basic, davRequest, type DavRequest } from './support/http-client.js';
 let server: ScaffoldServer;
 const dav = (method: string, p: string, options?: DavRequest) => davRequest(server.url, method, p, options);
 const asBob = { auth: ['bob', USERS['bob']!] as const };
+
+/** Polls every 20 ms for up to 5 s (no fixed sleeps). */
+async function waitUntil(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 250; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.fail('condition not reached within 5 s');
+}
 
 before(async () => {
   server = await startScaffold();
@@ -159,6 +168,29 @@ describe('GET, HEAD and PUT', () => {
     await dav('MKCOL', '/dav/home/pc/');
     assert.equal((await dav('PUT', '/dav/home/pc', { body: 'x' })).status, 405);
     assert.equal((await dav('PUT', '/dav/home/missing/x.txt', { body: 'x' })).status, 409);
+  });
+
+  it('keeps nothing of an upload whose client disconnects mid-body, and answers the next request', async () => {
+    await new Promise<void>((resolve) => {
+      const req = http.request({
+        host: '127.0.0.1',
+        port: server.port,
+        method: 'PUT',
+        path: '/dav/home/dropped.bin',
+        headers: { 'Content-Length': '1000000', Authorization: basic('alice', 'alice-pass') },
+        agent: false,
+      });
+      req.on('error', () => {
+        resolve();
+      });
+      req.write(Buffer.alloc(10_000), () => {
+        req.destroy();
+        resolve();
+      });
+    });
+    const tmp = path.join(server.storage.rootDir, 'tmp');
+    await waitUntil(async () => (await readdir(tmp)).length === 0);
+    assert.equal((await dav('GET', '/dav/home/dropped.bin')).status, 404);
   });
 
   it('stores a chunked body and serves a collection as a small HTML page', async () => {

@@ -68,11 +68,17 @@ export async function handlePut(ctx: DavContext): Promise<void> {
       done(null, chunk);
     },
   });
+  // The core may still be authorising (no listener on the stream yet) when the client drops: without this an
+  // 'error' event would be uncaught and take the process down. The core sees the error when it consumes the
+  // stream (a destroyed stream keeps its error), so nothing is lost.
+  body.on('error', () => undefined);
   const onAbort = (): void => {
-    body.destroy(new Error('client aborted the upload'));
+    if (!req.complete) body.destroy(new Error('client aborted the upload'));
   };
+  // A dropped connection must fail the body stream, or the core would wait for its end forever.
   req.once('aborted', onAbort);
   req.once('error', onAbort);
+  req.once('close', onAbort);
   req.pipe(body);
 
   let result;
@@ -88,6 +94,7 @@ export async function handlePut(ctx: DavContext): Promise<void> {
   } finally {
     req.off('aborted', onAbort);
     req.off('error', onAbort);
+    req.off('close', onAbort);
     req.unpipe(body);
   }
   if (req.destroyed && !req.complete) return;
