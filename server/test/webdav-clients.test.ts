@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile, open } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile, open } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -98,6 +99,37 @@ describe('WebDAV with curl', () => {
     assert.equal(get.status, 200);
     assert.ok(get.body.equals(content));
     assert.equal(get.headers.get('etag'), etag);
+  });
+
+  it('keeps nothing of an upload cut off mid-body, and goes on serving', async () => {
+    const target = new URL(url('/home/cut.bin'));
+    await new Promise<void>((resolve) => {
+      const req = http.request({
+        host: target.hostname,
+        port: target.port,
+        method: 'PUT',
+        path: target.pathname,
+        headers: {
+          'Content-Length': '5000000',
+          Authorization: 'Basic ' + Buffer.from(ALICE).toString('base64'),
+        },
+        agent: false,
+      });
+      req.on('error', () => {
+        resolve();
+      });
+      req.write(Buffer.alloc(100_000), () => {
+        req.destroy();
+        resolve();
+      });
+    });
+    // The core discards the partial upload: poll (bounded) until its temp dir is empty again.
+    const tmp = path.join(ts.dataDir, 'tmp');
+    for (let i = 0; i < 250 && (await readdir(tmp).catch(() => [])).length > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.deepEqual(await readdir(tmp).catch(() => []), []);
+    assert.equal((await curl(['-u', ALICE, url('/home/cut.bin')])).status, 404);
   });
 
   it('serves a byte range with 206 and Content-Range', async () => {
