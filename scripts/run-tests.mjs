@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
 const postgres = args.includes('--postgres');
+// --e2e: the suites in e2e/ that drive a running BaluHost with real clients (rclone, FUSE, cadaver, Chromium).
+const e2e = args.includes('--e2e');
 const only = args.filter((a) => !a.startsWith('--'));
 
 function find(dir, out = []) {
@@ -28,13 +30,17 @@ function find(dir, out = []) {
 }
 
 const workspaces = ['drivers', 'protocols', 'migrations', 'server'];
-let files = workspaces.flatMap((ws) => find(path.join(root, ws))).sort();
+let files = (
+  e2e
+    ? find(path.join(root, 'e2e')).filter((f) => !f.includes('/bench/'))
+    : workspaces.flatMap((ws) => find(path.join(root, ws)))
+).sort();
 if (postgres) files = files.filter((f) => /\/(server|migrations)\/test\//.test(f));
 if (only.length > 0) files = files.filter((f) => only.some((o) => f.includes(o)));
 
 const env = { ...process.env };
 if (postgres) env.TEST_DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';
-console.log(`${postgres ? 'PostgreSQL' : 'SQLite'} run: ${files.length} test files`);
+console.log(`${e2e ? 'End-to-end' : postgres ? 'PostgreSQL' : 'SQLite'} run: ${files.length} test files`);
 const r = spawnSync(
   process.execPath,
   [
@@ -50,7 +56,8 @@ const r = spawnSync(
 );
 const nodeStatus = r.status ?? 1;
 
-const runKarma = !postgres && only.length === 0 && existsSync(path.join(root, 'admin-ui/package.json'));
+const runKarma =
+  !postgres && !e2e && only.length === 0 && existsSync(path.join(root, 'admin-ui/package.json'));
 const karmaStatus = runKarma ? await karma() : 0;
 process.exit(nodeStatus !== 0 ? nodeStatus : karmaStatus);
 

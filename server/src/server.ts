@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import type { Writable } from 'node:stream';
@@ -12,6 +13,7 @@ import { createApp, finishApp } from './api/app.js';
 import { loadOrCreateSecret } from './keys.js';
 import { prepareLayout, removeStaleTmp } from './storage/layout.js';
 import { VERSION } from './version.js';
+import { loadTls } from './tls.js';
 
 export interface StartOptions {
   /** Where logs go (stdout when absent). */
@@ -27,6 +29,8 @@ export interface StartOptions {
 
 export interface BaluhostServer {
   readonly url: string;
+  /** The HTTPS address, when a certificate is configured or generated. */
+  readonly tlsUrl: string | null;
   readonly port: number;
   readonly config: Config;
   readonly db: Db;
@@ -71,20 +75,31 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   finishApp(app);
 
-  const server = http.createServer(app);
-  // Keep-alive longer than a reverse proxy's, so that it never reuses a socket this side is closing.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
+  const tls = await loadTls(config);
+  const servers: (http.Server | https.Server)[] = [http.createServer(app)];
+  if (tls) servers.push(https.createServer({ cert: tls.cert, key: tls.key }, app));
+  for (const s of servers) {
+    // Keep-alive longer than a reverse proxy's, so that it never reuses a socket this side is closing.
+    s.keepAliveTimeout = 65_000;
+    s.headersTimeout = 66_000;
+  }
+  const listen = (s: http.Server | https.Server, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(port, config.host, () => {
+        s.off('error', reject);
+        resolve((s.address() as AddressInfo).port);
+      });
     });
-  });
-  const { port } = server.address() as AddressInfo;
+  const [server, secure] = servers as [http.Server, https.Server | undefined];
+  const port = await listen(server, config.port);
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${hostForUrl}:${port}`;
+  let tlsUrl: string | null = null;
+  if (secure && tls) {
+    tlsUrl = `https://${hostForUrl}:${await listen(secure, config.tlsPort)}`;
+    logger.info({ url: tlsUrl, certificate: tls.source }, 'listening with TLS');
+  }
 
   const initial = await services.users.ensureInitialAdmin(config.adminPassword);
   if (initial?.generatedPassword) {
@@ -97,6 +112,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let closing: Promise<void> | undefined;
   return {
     url,
+    tlsUrl,
     port,
     config,
     db,
@@ -105,12 +121,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     logger,
     close() {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => {
-            resolve();
-          });
-          server.closeIdleConnections();
-        });
+        await Promise.all(
+          servers.map(
+            (s) =>
+              new Promise<void>((resolve) => {
+                s.close(() => {
+                  resolve();
+                });
+                s.closeIdleConnections();
+              }),
+          ),
+        );
         await services.hardware.close();
         await db.destroy();
         logger.info('stopped');

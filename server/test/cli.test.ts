@@ -1,20 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { startTestServer, type TestServer } from './helpers.js';
-
-const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-
-function baluhost(args: string[], env: Record<string, string>, input?: string) {
-  const r = spawnSync(process.execPath, ['--conditions=development', '--import', 'tsx', CLI, ...args], {
-    env: { PATH: process.env['PATH'] ?? '', ...env },
-    input,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { baluhost, startTestServer, type TestServer } from './helpers.js';
 
 describe('baluhost CLI', () => {
   let t: TestServer;

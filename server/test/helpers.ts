@@ -4,9 +4,11 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import knexFactory from 'knex';
 import request from 'supertest';
-import { loadConfig, startServer, type BaluhostServer } from '../src/index.js';
+import { loadConfig, startServer, type BaluhostServer, type StartOptions } from '../src/index.js';
 
 export const ADMIN_PASSWORD = 'admin-password-1';
 
@@ -47,6 +49,8 @@ class LogSink extends Writable {
 export async function startTestServer(
   extraEnv: Record<string, string> = {},
   reuse?: { dataDir: string; env: Record<string, string> },
+  /** Passed to startServer (a clock, the scheduler's timer...); kept by restart(). */
+  startOptions: StartOptions = {},
 ): Promise<TestServer> {
   const dataDir = reuse?.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'baluhost-test-')));
   const env: Record<string, string> = reuse?.env ?? {
@@ -55,13 +59,14 @@ export async function startTestServer(
     BALUHOST_HOST: '127.0.0.1',
     BALUHOST_ADMIN_PASSWORD: ADMIN_PASSWORD,
     BALUHOST_LOG_LEVEL: 'warn',
+    BALUHOST_TLS_PORT: '0',
     ...(TEST_DATABASE_URL
       ? { DATABASE_URL: TEST_DATABASE_URL, BALUHOST_DATABASE_SCHEMA: `t_${randomBytes(6).toString('hex')}` }
       : {}),
     ...extraEnv,
   };
   const logs: string[] = [];
-  const server = await startServer(loadConfig(env), { logStream: new LogSink(logs) });
+  const server = await startServer(loadConfig(env), { ...startOptions, logStream: new LogSink(logs) });
   let adminToken: string | undefined;
   let stopped = false;
   const ts: TestServer = {
@@ -96,7 +101,7 @@ export async function startTestServer(
     },
     async restart() {
       await ts.stop();
-      return startTestServer({}, { dataDir, env });
+      return startTestServer({}, { dataDir, env }, startOptions);
     },
     async close() {
       await ts.stop();
@@ -124,4 +129,17 @@ export async function readJwtSecret(dataDir: string): Promise<string> {
 
 export function bearer(token: string): [string, string] {
   return ['Authorization', `Bearer ${token}`];
+}
+
+const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+
+/** Runs the `baluhost` CLI from source with exactly this environment (plus PATH). */
+export function baluhost(args: string[], env: Record<string, string>, input?: string) {
+  const r = spawnSync(process.execPath, ['--conditions=development', '--import', 'tsx', CLI, ...args], {
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    input,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

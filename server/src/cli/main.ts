@@ -6,6 +6,7 @@ import { generatePassword, type Principal } from '../auth/index.js';
 import { isAppError } from '../errors/index.js';
 import { startServer } from '../server.js';
 import { prepareLayout } from '../storage/layout.js';
+import { generateSelfSigned, localNames } from '../tls.js';
 import { VERSION } from '../version.js';
 
 const CLI_PRINCIPAL: Principal = {
@@ -107,6 +108,29 @@ export function buildCli(): Command {
       } finally {
         await db.destroy();
       }
+    });
+
+  program
+    .command('tls')
+    .description('TLS certificates for HTTPS.')
+    .command('selfsigned')
+    .description(
+      'Generate a self-signed certificate for this host’s names and addresses into <data dir>/keys (needs openssl).',
+    )
+    .option('--name <dns...>', 'extra DNS names to include')
+    .option('--ip <address...>', 'extra IP addresses to include')
+    .action(async (opts: { name?: string[]; ip?: string[] }) => {
+      const config = loadConfig();
+      const names = localNames();
+      const files = await generateSelfSigned(config.dataDir, {
+        dns: [...names.dns, ...(opts.name ?? [])],
+        ips: [...names.ips, ...(opts.ip ?? [])],
+      });
+      console.log(`Wrote ${files.cert} and ${files.key}.`);
+      console.log(
+        `Names: ${[...names.dns, ...(opts.name ?? [])].join(', ')}; addresses: ${[...names.ips, ...(opts.ip ?? [])].join(', ')}.`,
+      );
+      console.log(`Restart BaluHost: HTTPS is then served on port ${config.tlsPort}.`);
     });
 
   const user = program.command('user').description('Manage user accounts.');

@@ -26,6 +26,9 @@ export interface Config {
   readonly loginWindowSeconds: number;
   readonly loginBlockSeconds: number;
   readonly addressMaxFailures: number;
+  readonly tlsPort: number;
+  readonly tlsCertFile: string | undefined;
+  readonly tlsKeyFile: string | undefined;
   /** Backend of every hardware family (`simulated` or `real`)... */
   readonly hardwareMode: HardwareMode;
   /** ...unless overridden per family (undefined: follow `hardwareMode`). */
@@ -173,6 +176,22 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VarSpec>> = {
     doc: 'How long a username or address stays blocked, in seconds.',
     default: '300',
     schema: int(1, 7 * 86_400),
+  },
+  BALUHOST_TLS_PORT: {
+    key: 'tlsPort',
+    doc: 'HTTPS port, served when a certificate is configured or generated (baluhost tls selfsigned).',
+    default: '8443',
+    schema: int(0, 65535),
+  },
+  BALUHOST_TLS_CERT: {
+    key: 'tlsCertFile',
+    doc: 'PEM certificate (chain) for HTTPS; <data dir>/keys/tls-cert.pem when absent and present.',
+    schema: nonEmpty,
+  },
+  BALUHOST_TLS_KEY: {
+    key: 'tlsKeyFile',
+    doc: 'PEM private key for HTTPS; <data dir>/keys/tls-key.pem when absent and present.',
+    schema: nonEmpty,
   },
   BALUHOST_ADDRESS_MAX_FAILURES: {
     key: 'addressMaxFailures',

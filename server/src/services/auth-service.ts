@@ -50,9 +50,15 @@ export class AuthService {
 
   /**
    * Verifies a username and password for any protocol, counting failures in the shared tracker.
+   * `appPassword` (WebDAV, SMB) also accepts one of the user's app passwords; the API login never does.
    * @throws TooManyRequestsError (blocked; audited), InvalidCredentialsError (audited; disabled users too)
    */
-  async verifyCredentials(origin: RequestOrigin, username: string, password: string): Promise<UserModel> {
+  async verifyCredentials(
+    origin: RequestOrigin,
+    username: string,
+    password: string,
+    appPassword?: (userId: number, password: string) => Promise<boolean>,
+  ): Promise<UserModel> {
     try {
       await this.tracker.assertAllowed(origin.address, username);
     } catch (err) {
@@ -69,7 +75,9 @@ export class AuthService {
       .where('username', username)
       .withGraphFetched('groups')
       .first();
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+    const ok =
+      (user !== undefined && appPassword !== undefined && (await appPassword(user.id, password))) ||
+      (await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash())));
     if (!user || !ok || user.isDisabled) {
       const startedBlock = await this.tracker.recordFailure(origin.address, username);
       await this.audit.recordAnonymous(origin, username, {

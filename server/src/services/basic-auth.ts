@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import type { AuthPort, Caller, RequestInfo } from '@baluhost/protocols';
 import type { Db } from '../db/index.js';
 import { UserModel } from '../db/index.js';
-import { dummyPasswordHash, verifyPassword, type Protocol } from '../auth/index.js';
-import { InvalidCredentialsError, UnauthenticatedError } from '../errors/index.js';
-import type { AuditService } from './audit-service.js';
-import type { LoginTracker } from './login-tracker.js';
+import type { Protocol } from '../auth/index.js';
+import { InvalidCredentialsError, UnauthenticatedError, isAppError } from '../errors/index.js';
+import type { AuthService } from './auth-service.js';
 import type { AppPasswordsService } from './app-passwords-service.js';
 import type { DomainEventBus } from './events.js';
 
@@ -29,8 +28,7 @@ export class BasicAuthenticator implements AuthPort {
 
   constructor(
     private readonly db: Db,
-    private readonly tracker: LoginTracker,
-    private readonly audit: AuditService,
+    private readonly auth: AuthService,
     private readonly appPasswords: AppPasswordsService,
     events: DomainEventBus,
     private readonly protocol: Protocol = 'webdav',
@@ -59,32 +57,17 @@ export class BasicAuthenticator implements AuthPort {
       if (user && !user.isDisabled && user.username === username) return this.caller(user, request);
       this.cache.delete(cacheKey);
     }
-    await this.tracker.assertAllowed(request.address, username);
-    const user = await UserModel.query(this.db)
-      .where('username', username)
-      .withGraphFetched('groups')
-      .first();
-    let ok = false;
-    if (user) {
-      ok =
-        (await this.appPasswords.matches(user.id, password)) ||
-        (await verifyPassword(password, user.passwordHash));
-    } else {
-      await verifyPassword(password, await dummyPasswordHash());
+    let user: UserModel;
+    try {
+      user = await this.auth.verifyCredentials(origin, username, password, (id, pw) =>
+        this.appPasswords.matches(id, pw),
+      );
+    } catch (err) {
+      // The port speaks UNAUTHENTICATED for every wrong credential.
+      if (isAppError(err) && err.code === 'INVALID_CREDENTIALS')
+        throw new UnauthenticatedError(new InvalidCredentialsError().message, { cause: err });
+      throw err;
     }
-    if (!user || !ok || user.isDisabled) {
-      const blocked = await this.tracker.recordFailure(request.address, username);
-      await this.audit.recordAnonymous(origin, username, {
-        action: 'auth.login',
-        result: 'failure',
-        details: {
-          reason: user && ok ? 'disabled' : 'bad-credentials',
-          ...(blocked ? { blocked: true } : {}),
-        },
-      });
-      throw new UnauthenticatedError(new InvalidCredentialsError().message);
-    }
-    await this.tracker.recordSuccess(username);
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
     this.cache.set(cacheKey, { userId: user.id, expiresAt: now + CACHE_TTL_MS });
     return this.caller(user, request);

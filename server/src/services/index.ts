@@ -73,7 +73,7 @@ export function createServices(
   const shares = new SharesService(db, layout, audit, events, clock);
   const storage = new StorageCore(db, layout, shares, audit, events, clock);
   const appPasswords = new AppPasswordsService(db, audit, events, clock);
-  const webdavAuth = new BasicAuthenticator(db, tracker, audit, appPasswords, events, 'webdav', clock);
+  const webdavAuth = new BasicAuthenticator(db, auth, appPasswords, events, 'webdav', clock);
   // A deleted user's home is set aside, not destroyed; their keys and usage go.
   events.on('user.deleted', ({ userId, username }) => {
     storage.retireHome(userId, username).catch(() => undefined);

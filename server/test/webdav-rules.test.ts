@@ -1,0 +1,376 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ADMIN_PASSWORD, bearer, startTestServer, type TestServer } from './helpers.js';
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A raw WebDAV request: the path goes on the wire exactly as given (no client-side normalisation). */
+function dav(
+  base: string,
+  method: string,
+  rawPath: string,
+  auth: [string, string] | null,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path: rawPath,
+        headers: {
+          ...(auth
+            ? { Authorization: `Basic ${Buffer.from(`${auth[0]}:${auth[1]}`).toString('base64')}` }
+            : {}),
+          ...(body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const ALICE: [string, string] = ['alice', 'alice-password-1'];
+const BOB: [string, string] = ['bob', 'bob-password-1'];
+
+describe('WebDAV obeys the storage core’s rules', () => {
+  let t: TestServer;
+  let admin: string;
+  before(async () => {
+    t = await startTestServer();
+    admin = await t.adminToken();
+    await t.createUser('alice', ALICE[1]);
+    await t.createUser('bob', BOB[1]);
+    await t
+      .http()
+      .post('/api/shares')
+      .set(...bearer(admin))
+      .send({
+        name: 'family',
+        acl: [
+          { type: 'user', name: 'alice', access: 'write' },
+          { type: 'user', name: 'bob', access: 'write' },
+        ],
+      })
+      .expect(201);
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('answers Windows’ OPTIONS / and /dav/ without a redirect or credentials', async () => {
+    for (const p of ['/', '/dav/', '/dav']) {
+      const res = await dav(t.url, 'OPTIONS', p, null);
+      assert.equal(res.status, 200, p);
+      assert.match(String(res.headers['dav']), /1, 2/);
+      assert.equal(res.headers['ms-author-via'], 'DAV');
+    }
+  });
+
+  it('keeps alice out of bob’s home (403), and in a shared folder bob cannot overwrite or delete alice’s file', async () => {
+    assert.equal((await dav(t.url, 'PUT', '/dav/home/secret.txt', BOB, 'bob only')).status, 201);
+    assert.equal(
+      (await dav(t.url, 'PROPFIND', '/dav/homes/bob/', ALICE, undefined, { Depth: '1' })).status,
+      403,
+    );
+    assert.equal((await dav(t.url, 'GET', '/dav/homes/bob/secret.txt', ALICE)).status, 403);
+    assert.equal((await dav(t.url, 'PUT', '/dav/homes/bob/planted.txt', ALICE, 'x')).status, 403);
+    assert.equal((await dav(t.url, 'PUT', '/dav/family/alice.txt', ALICE, 'from alice')).status, 201);
+    assert.equal((await dav(t.url, 'PUT', '/dav/family/bob.txt', BOB, 'from bob')).status, 201);
+    assert.equal((await dav(t.url, 'PUT', '/dav/family/alice.txt', BOB, 'overwritten')).status, 403);
+    assert.equal((await dav(t.url, 'DELETE', '/dav/family/alice.txt', BOB)).status, 403);
+    assert.equal(
+      (
+        await dav(t.url, 'MOVE', '/dav/family/alice.txt', BOB, undefined, {
+          Destination: `${t.url}/dav/family/stolen.txt`,
+        })
+      ).status,
+      403,
+    );
+    assert.equal((await dav(t.url, 'GET', '/dav/family/alice.txt', BOB)).body, 'from alice');
+    // The same rule over the file API.
+    const bobToken = await t.login('bob', BOB[1]);
+    assert.equal(
+      (
+        await t
+          .http()
+          .delete('/api/files?path=/family/alice.txt')
+          .set(...bearer(bobToken))
+      ).status,
+      403,
+    );
+  });
+
+  it('reports quota-used-bytes equal to the bytes stored, and quota-available-bytes', async () => {
+    await dav(t.url, 'PUT', '/dav/home/a.bin', ALICE, Buffer.alloc(1234));
+    const res = await dav(
+      t.url,
+      'PROPFIND',
+      '/dav/home/',
+      ALICE,
+      '<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><D:quota-used-bytes/><D:quota-available-bytes/></D:prop></D:propfind>',
+      { Depth: '0', 'Content-Type': 'application/xml' },
+    );
+    assert.equal(res.status, 207);
+    const used = Number(/quota-used-bytes[^>]*>(\d+)</.exec(res.body)?.[1]);
+    const usage = await t
+      .http()
+      .get('/api/me/usage')
+      .set(...bearer(await t.login('alice', ALICE[1])));
+    assert.equal(used, usage.body.usedBytes);
+    assert.equal(used, 1234 + 'from alice'.length);
+    assert.ok(Number(/quota-available-bytes[^>]*>(\d+)</.exec(res.body)?.[1]) > 0);
+  });
+
+  it('keeps 16 parallel 1 MB PUTs and a 5 MB PUT within a 10 MB quota; refused ones get 507 and leave nothing', async () => {
+    await t.createUser('quinn', 'quinn-password-1', { quotaBytes: 10_000_000 });
+    const quinn: [string, string] = ['quinn', 'quinn-password-1'];
+    const results = await Promise.all([
+      ...Array.from({ length: 16 }, (_, i) =>
+        dav(t.url, 'PUT', `/dav/home/p${i}.bin`, quinn, Buffer.alloc(1_000_000, 3)),
+      ),
+      dav(t.url, 'PUT', '/dav/home/big.bin', quinn, Buffer.alloc(5_000_000, 4)),
+    ]);
+    const statuses = results.map((r) => r.status);
+    assert.ok(
+      statuses.every((s) => s === 201 || s === 507),
+      statuses.join(','),
+    );
+    assert.ok(statuses.includes(507));
+    const listing = await dav(t.url, 'PROPFIND', '/dav/home/', quinn, undefined, { Depth: '1' });
+    const sizes = [...listing.body.matchAll(/getcontentlength>(\d+)</g)].map((m) => Number(m[1]));
+    const stored = sizes.reduce((a, b) => a + b, 0);
+    assert.ok(stored <= 10_000_000, String(stored));
+    assert.equal(sizes.length, statuses.filter((s) => s === 201).length);
+    assert.deepEqual(await readdir(path.join(t.dataDir, 'tmp')), []);
+  });
+
+  it('never reads, lists or writes outside the caller’s namespace, whatever the URL', async () => {
+    const outside = path.join(t.dataDir, 'outside');
+    await mkdir(outside, { recursive: true });
+    await writeFile(path.join(outside, 'loot.txt'), 'secret');
+    await symlink(outside, path.join(t.dataDir, 'storage', 'homes', 'alice', 'escape'));
+    const hostile = [
+      '/dav/../outside/loot.txt',
+      '/dav/home/../../outside/loot.txt',
+      '/dav/home/%2e%2e/%2e%2e/outside/loot.txt',
+      '/dav/home/%2E%2E/homes/bob/secret.txt',
+      '/dav/home/%252e%252e/outside',
+      '/dav/home/..%2f..%2foutside',
+      '/dav/home/..%5c..%5coutside',
+      '/dav/home/..\\..\\outside',
+      '/dav/home/%00/x',
+      '/dav/home/x%00.txt',
+      '/dav/home/escape/loot.txt',
+      '/dav/home/escape/',
+      '/dav/home/escape',
+      '/dav/home/%c0%ae%c0%ae/outside',
+      '/dav/home/%e0%80%ae%e0%80%ae/outside',
+      '/dav/home/.%2e/outside',
+      '/dav/home/%2e./outside',
+      '/dav//home//..//..//outside',
+      '/dav/%2fetc%2fpasswd',
+      '/dav/home/%ef%bc%8e%ef%bc%8e/outside',
+      '/dav/homes/../outside',
+      '/dav/homes/bob/secret.txt',
+      '/dav/home/%ed%b2%80',
+      '/dav/home/%1b[31m',
+      '/dav/home/C:%5cWindows%5cwin.ini',
+      '/dav/home/..;/outside',
+      '/dav/home/%',
+      '/dav/home/%zz',
+      '/dav/./home/../../outside',
+      '/dav/home/' + 'a'.repeat(300),
+      '/dav/home/.%00./outside',
+    ];
+    assert.ok(hostile.length >= 30);
+    for (const p of hostile) {
+      for (const [method, body] of [
+        ['GET', undefined],
+        ['PROPFIND', undefined],
+        ['PUT', 'pwned'],
+      ] as const) {
+        const res = await dav(t.url, method, p, ALICE, body, method === 'PROPFIND' ? { Depth: '1' } : {});
+        assert.ok(!res.body.includes('secret') && !res.body.includes('loot'), `${method} ${p} leaked`);
+        if (method === 'PUT')
+          assert.ok(res.status >= 400 || /^\/dav\/home\/[^/]+$/.test(p), `${method} ${p} → ${res.status}`);
+      }
+    }
+    assert.deepEqual(await readdir(outside), ['loot.txt']);
+    const home = await dav(t.url, 'PROPFIND', '/dav/home/', ALICE, undefined, { Depth: '1' });
+    assert.ok(!home.body.includes('escape'));
+  });
+
+  it('hides macOS metadata from listings but accepts it, and applies Windows’ Win32LastModifiedTime', async () => {
+    assert.equal((await dav(t.url, 'PUT', '/dav/home/._photo.jpg', ALICE, 'appledouble')).status, 201);
+    assert.equal((await dav(t.url, 'PUT', '/dav/home/.DS_Store', ALICE, 'finder')).status, 201);
+    const listing = await dav(t.url, 'PROPFIND', '/dav/home/', ALICE, undefined, { Depth: '1' });
+    assert.ok(!listing.body.includes('._photo.jpg') && !listing.body.includes('.DS_Store'));
+    assert.equal((await dav(t.url, 'GET', '/dav/home/._photo.jpg', ALICE)).body, 'appledouble');
+    const when = 'Tue, 02 Jan 2024 03:04:05 GMT';
+    const patch = await dav(
+      t.url,
+      'PROPPATCH',
+      '/dav/home/a.bin',
+      ALICE,
+      `<?xml version="1.0" encoding="utf-8"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:schemas-microsoft-com:"><D:set><D:prop><Z:Win32LastModifiedTime>${when}</Z:Win32LastModifiedTime><Z:Win32FileAttributes>00000020</Z:Win32FileAttributes></D:prop></D:set></D:propertyupdate>`,
+      { 'Content-Type': 'text/xml' },
+    );
+    assert.equal(patch.status, 207);
+    assert.ok(!patch.body.includes('HTTP/1.1 4'), patch.body);
+    const head = await dav(t.url, 'HEAD', '/dav/home/a.bin', ALICE);
+    assert.equal(head.headers['last-modified'], when);
+  });
+
+  it('counts WebDAV password failures in the shared tracker: a blocked name gets 429, audited', async () => {
+    await t.createUser('mallory', 'mallory-password-1');
+    for (let i = 0; i < 10; i++)
+      assert.equal(
+        (await dav(t.url, 'PROPFIND', '/dav/', ['mallory', `wrong-${i}`], undefined, { Depth: '0' })).status,
+        401,
+      );
+    const blocked = await dav(t.url, 'PROPFIND', '/dav/', ['mallory', 'mallory-password-1'], undefined, {
+      Depth: '0',
+    });
+    assert.equal(blocked.status, 429);
+    assert.ok(Number(blocked.headers['retry-after']) > 0);
+    // The API shares the block.
+    assert.equal(
+      (await t.http().post('/api/auth/login').send({ username: 'mallory', password: 'mallory-password-1' }))
+        .status,
+      429,
+    );
+    const audit = await t
+      .http()
+      .get('/api/audit?protocol=webdav&actor=mallory&action=auth.login')
+      .set(...bearer(admin));
+    assert.ok((audit.body.items as { result: string }[]).some((e) => e.result === 'denied'));
+    assert.equal((audit.body.items as { result: string }[]).filter((e) => e.result === 'failure').length, 10);
+  });
+
+  it('accepts app passwords, and stops at once when one is revoked', async () => {
+    const token = await t.login('alice', ALICE[1]);
+    const created = await t
+      .http()
+      .post('/api/me/app-passwords')
+      .set(...bearer(token))
+      .send({ name: 'laptop' })
+      .expect(201);
+    const app: [string, string] = ['alice', created.body.password as string];
+    assert.equal((await dav(t.url, 'PROPFIND', '/dav/home/', app, undefined, { Depth: '0' })).status, 207);
+    const list = await t
+      .http()
+      .get('/api/me/app-passwords')
+      .set(...bearer(token));
+    assert.equal(list.body.items[0].name, 'laptop');
+    assert.notEqual(list.body.items[0].lastUsedAt, null);
+    await t
+      .http()
+      .delete(`/api/me/app-passwords/${created.body.id as number}`)
+      .set(...bearer(token))
+      .expect(204);
+    assert.equal((await dav(t.url, 'PROPFIND', '/dav/home/', app, undefined, { Depth: '0' })).status, 401);
+  });
+});
+
+describe('WebDAV locks across a restart', () => {
+  it('a lock taken before a restart still stops another user’s PUT (423), and its token still unlocks it', async () => {
+    let t = await startTestServer();
+    try {
+      const admin = await t.adminToken();
+      await t.createUser('alice', ALICE[1]);
+      await t.createUser('bob', BOB[1]);
+      await t
+        .http()
+        .post('/api/shares')
+        .set(...bearer(admin))
+        .send({
+          name: 'team',
+          acl: [
+            { type: 'user', name: 'alice', access: 'write' },
+            { type: 'user', name: 'bob', access: 'write' },
+          ],
+        })
+        .expect(201);
+      assert.equal((await dav(t.url, 'PUT', '/dav/team/plan.txt', ALICE, 'v1')).status, 201);
+      const lock = await dav(
+        t.url,
+        'LOCK',
+        '/dav/team/plan.txt',
+        ALICE,
+        '<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype><D:owner>alice</D:owner></D:lockinfo>',
+        { 'Content-Type': 'application/xml', Timeout: 'Second-3600' },
+      );
+      assert.equal(lock.status, 200);
+      const token = String(lock.headers['lock-token']).replace(/[<>]/g, '');
+      assert.match(token, /^urn:uuid:/);
+
+      // And a depth-infinity lock on a folder of the share, where bob may otherwise create files.
+      assert.equal((await dav(t.url, 'MKCOL', '/dav/team/drafts', ALICE)).status, 201);
+      const dirLock = await dav(
+        t.url,
+        'LOCK',
+        '/dav/team/drafts',
+        ALICE,
+        '<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>',
+        { 'Content-Type': 'application/xml', Depth: 'infinity' },
+      );
+      assert.equal(dirLock.status, 200);
+      const adminAuth: [string, string] = ['admin', ADMIN_PASSWORD];
+
+      t = await t.restart();
+      // Another user who could otherwise write there: bob creating in the locked folder, the admin overwriting.
+      assert.equal((await dav(t.url, 'PUT', '/dav/team/drafts/bob.txt', BOB, 'bob')).status, 423);
+      assert.equal((await dav(t.url, 'PUT', '/dav/team/plan.txt', adminAuth, 'admin')).status, 423);
+      // Alice without the token is refused too; with it, she may write.
+      assert.equal((await dav(t.url, 'PUT', '/dav/team/plan.txt', ALICE, 'v2')).status, 423);
+      assert.equal(
+        (await dav(t.url, 'PUT', '/dav/team/plan.txt', ALICE, 'v2', { If: `(<${token}>)` })).status,
+        204,
+      );
+      // The file API obeys the same lock.
+      const bobToken = await t.login('bob', BOB[1]);
+      assert.equal(
+        (
+          await t
+            .http()
+            .put('/api/files/content?path=/team/drafts/api.txt')
+            .set(...bearer(bobToken))
+            .send('api')
+        ).status,
+        423,
+      );
+      assert.equal(
+        (await dav(t.url, 'UNLOCK', '/dav/team/plan.txt', ALICE, undefined, { 'Lock-Token': `<${token}>` }))
+          .status,
+        204,
+      );
+      assert.equal((await dav(t.url, 'GET', '/dav/team/plan.txt', BOB)).body, 'v2');
+    } finally {
+      await t.close();
+    }
+  });
+});
