@@ -20,6 +20,17 @@ export const routes: Routes = [
         loadChildren: () => import('./features/dashboard/dashboard.routes'),
       },
       {
+        path: 'files',
+        title: 'Files · BaluHost',
+        loadChildren: () => import('./features/files/files.routes'),
+      },
+      {
+        path: 'shares',
+        title: 'Shares · BaluHost',
+        canActivate: [adminGuard],
+        loadChildren: () => import('./features/shares/shares.routes'),
+      },
+      {
         path: 'users',
         title: 'Users · BaluHost',
         canActivate: [adminGuard],

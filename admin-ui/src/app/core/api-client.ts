@@ -1,4 +1,4 @@
-import { HttpClient, HttpErrorResponse, HttpParams } from '@angular/common/http';
+import { type HttpEvent, HttpClient, HttpErrorResponse, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { type Observable, catchError, from, map, switchMap, throwError } from 'rxjs';
 
@@ -110,6 +110,89 @@ export interface Health {
   readonly version: string;
 }
 
+export type FileType = 'file' | 'directory';
+
+/** One entry of the storage namespace: `/home/…`, `/<share>/…`, and for admins `/homes/<user>/…`. */
+export interface FileEntry {
+  readonly path: string;
+  readonly name: string;
+  readonly type: FileType;
+  readonly size: number;
+  readonly modified: string;
+  readonly created: string;
+  readonly etag: string;
+  readonly contentType: string;
+  readonly owner: string | null;
+  readonly canModify: boolean;
+}
+
+export type FileSort = 'name' | 'size' | 'modified' | 'type';
+export type SortOrder = 'asc' | 'desc';
+
+export interface FileListQuery {
+  readonly path: string;
+  readonly sort: FileSort;
+  readonly order: SortOrder;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+/** A page of a folder; folders come first whatever the order. */
+export interface FileList {
+  readonly path: string;
+  readonly total: number;
+  readonly items: readonly FileEntry[];
+}
+
+export interface Usage {
+  readonly usedBytes: number;
+  /** Null: no quota. */
+  readonly quotaBytes: number | null;
+  readonly availableBytes: number;
+}
+
+export type ShareAccess = 'read' | 'write';
+
+export interface ShareAclEntry {
+  readonly type: 'user' | 'group';
+  readonly name: string;
+  readonly access: ShareAccess;
+}
+
+export interface Share {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  readonly quotaBytes: number | null;
+  readonly usedBytes: number;
+  readonly acl: readonly ShareAclEntry[];
+  /** Non-admins only: the caller's own access. */
+  readonly access?: ShareAccess;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface NewShare {
+  readonly name: string;
+  readonly description?: string;
+  readonly quotaBytes?: number | null;
+  readonly acl?: readonly ShareAclEntry[];
+}
+
+export type ShareChanges = Partial<NewShare>;
+
+export interface AppPassword {
+  readonly id: number;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+}
+
+/** The answer to creating an app password: the password itself, shown this once. */
+export interface CreatedAppPassword extends AppPassword {
+  readonly password: string;
+}
+
 export const API_BASE = '/api';
 
 /** The one typed client of BaluHost's REST API; the auth interceptor adds the bearer token. */
@@ -198,11 +281,97 @@ export class ApiClient {
         params: auditParams({ ...filters }).set('format', 'csv'),
         responseType: 'blob',
       })
-      .pipe(
-        catchError((err: unknown) =>
-          from(withJsonErrorBody(err)).pipe(switchMap((e) => throwError(() => e))),
-        ),
-      );
+      .pipe(withJsonErrors());
+  }
+
+  listFiles(query: FileListQuery): Observable<FileList> {
+    const params = new HttpParams()
+      .set('path', query.path)
+      .set('sort', query.sort)
+      .set('order', query.order)
+      .set('offset', query.offset)
+      .set('limit', query.limit);
+    return this.http.get<FileList>(`${API_BASE}/files`, { params });
+  }
+
+  statFile(path: string): Observable<FileEntry> {
+    return this.http.get<FileEntry>(`${API_BASE}/files/stat`, { params: { path } });
+  }
+
+  /** A file's bytes (`inline` for previews); a failure carries the server's JSON message. */
+  fileContent(path: string, inline = false): Observable<Blob> {
+    let params = new HttpParams().set('path', path);
+    if (inline) params = params.set('inline', 'true');
+    return this.http
+      .get(`${API_BASE}/files/content`, { params, responseType: 'blob' })
+      .pipe(withJsonErrors());
+  }
+
+  /**
+   * Uploads one file as the raw body, with progress events. Unsubscribing aborts the request and the server
+   * discards the partial file. `overwrite` false: 412 when the file exists.
+   */
+  uploadFile(path: string, file: Blob, overwrite: boolean): Observable<HttpEvent<FileEntry>> {
+    const params = new HttpParams().set('path', path).set('overwrite', overwrite);
+    return this.http.put<FileEntry>(`${API_BASE}/files/content`, file, {
+      params,
+      reportProgress: true,
+      observe: 'events',
+      headers: { 'Content-Type': 'application/octet-stream' },
+    });
+  }
+
+  mkdir(path: string): Observable<FileEntry> {
+    return this.http.post<FileEntry>(`${API_BASE}/files/mkdir`, { path });
+  }
+
+  moveFile(from: string, to: string, overwrite = false): Observable<{ created: boolean }> {
+    return this.http.post<{ created: boolean }>(`${API_BASE}/files/move`, { from, to, overwrite });
+  }
+
+  copyFile(from: string, to: string, overwrite = false): Observable<{ created: boolean }> {
+    return this.http.post<{ created: boolean }>(`${API_BASE}/files/copy`, { from, to, overwrite });
+  }
+
+  /** Deletes a file, or a folder with everything in it. */
+  deleteFile(path: string): Observable<void> {
+    return noContent(this.http.delete(`${API_BASE}/files`, { params: { path } }));
+  }
+
+  usage(): Observable<Usage> {
+    return this.http.get<Usage>(`${API_BASE}/me/usage`);
+  }
+
+  listShares(): Observable<readonly Share[]> {
+    return this.http.get<{ items: readonly Share[] }>(`${API_BASE}/shares`).pipe(map((body) => body.items));
+  }
+
+  createShare(share: NewShare): Observable<Share> {
+    return this.http.post<Share>(`${API_BASE}/shares`, share);
+  }
+
+  updateShare(id: number, changes: ShareChanges): Observable<Share> {
+    return this.http.patch<Share>(`${API_BASE}/shares/${id}`, changes);
+  }
+
+  /** Deletes a share; it must be empty unless `force`, which sets its files aside on the server. */
+  deleteShare(id: number, force = false): Observable<void> {
+    const params: Record<string, string> = force ? { force: 'true' } : {};
+    return noContent(this.http.delete(`${API_BASE}/shares/${id}`, { params }));
+  }
+
+  listAppPasswords(): Observable<readonly AppPassword[]> {
+    return this.http
+      .get<{ items: readonly AppPassword[] }>(`${API_BASE}/me/app-passwords`)
+      .pipe(map((body) => body.items));
+  }
+
+  createAppPassword(name: string): Observable<CreatedAppPassword> {
+    return this.http.post<CreatedAppPassword>(`${API_BASE}/me/app-passwords`, { name });
+  }
+
+  revokeAppPassword(id: number): Observable<void> {
+    return noContent(this.http.delete(`${API_BASE}/me/app-passwords/${id}`));
   }
 }
 
@@ -217,6 +386,14 @@ function auditParams(query: AuditQuery): HttpParams {
     if (value !== undefined && value !== '') params = params.set(key, value);
   }
   return params;
+}
+
+/** For blob requests: errors carry the server's JSON body, parsed, like every other request's. */
+function withJsonErrors<T>(): (source: Observable<T>) => Observable<T> {
+  return (source) =>
+    source.pipe(
+      catchError((err: unknown) => from(withJsonErrorBody(err)).pipe(switchMap((e) => throwError(() => e)))),
+    );
 }
 
 /** A blob request's error body arrives as a Blob: parse it so the error message can be shown. */

@@ -21,6 +21,8 @@ interface NavItem {
 
 const NAV_ITEMS: readonly NavItem[] = [
   { path: '/', label: 'Dashboard', icon: 'dashboard', isAdminOnly: false },
+  { path: '/files', label: 'Files', icon: 'folder', isAdminOnly: false },
+  { path: '/shares', label: 'Shares', icon: 'folder_shared', isAdminOnly: true },
   { path: '/users', label: 'Users', icon: 'people', isAdminOnly: true },
   { path: '/groups', label: 'Groups', icon: 'groups', isAdminOnly: true },
   { path: '/audit', label: 'Audit log', icon: 'history', isAdminOnly: true },

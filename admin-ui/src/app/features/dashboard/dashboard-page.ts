@@ -4,8 +4,10 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { MatIconModule } from '@angular/material/icon';
 import { MatListModule } from '@angular/material/list';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
 import { ByteSizePipe } from '../../shared/byte-size';
+import { QuotaBar } from '../../shared/quota-bar';
 import { DashboardStore } from './dashboard-store';
 
 /** Planned cards whose API is still being built; each names what will fill it. */
@@ -17,7 +19,6 @@ interface PendingSlot {
 }
 
 const PENDING_SLOTS: readonly PendingSlot[] = [
-  { id: 'storage', title: 'Storage', icon: 'storage', waitsFor: 'the storage API (capacity and usage)' },
   { id: 'raid', title: 'RAID arrays', icon: 'dns', waitsFor: 'the RAID API (array state, rebuilds)' },
   { id: 'smart', title: 'Disk health (SMART)', icon: 'health_and_safety', waitsFor: 'the SMART API' },
   { id: 'charts', title: 'Activity charts', icon: 'monitoring', waitsFor: 'the telemetry API' },
@@ -25,7 +26,17 @@ const PENDING_SLOTS: readonly PendingSlot[] = [
 
 @Component({
   selector: 'bh-dashboard-page',
-  imports: [ByteSizePipe, DatePipe, MatButtonModule, MatCardModule, MatIconModule, MatListModule, RouterLink],
+  imports: [
+    ByteSizePipe,
+    DatePipe,
+    MatButtonModule,
+    MatCardModule,
+    MatIconModule,
+    MatListModule,
+    MatProgressBarModule,
+    QuotaBar,
+    RouterLink,
+  ],
   providers: [DashboardStore],
   templateUrl: './dashboard-page.html',
   styleUrl: './dashboard-page.scss',
@@ -40,6 +51,10 @@ export default class DashboardPage {
   protected readonly healthProblem = this.store.healthProblem;
   protected readonly recentAudit = this.store.recentAudit;
   protected readonly auditProblem = this.store.auditProblem;
+  protected readonly usage = this.store.usage;
+  protected readonly usageProblem = this.store.usageProblem;
+  protected readonly shares = this.store.shares;
+  protected readonly sharesProblem = this.store.sharesProblem;
   protected readonly pendingSlots = PENDING_SLOTS;
 
   constructor() {
