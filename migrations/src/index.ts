@@ -11,6 +11,11 @@ import * as createStorageUsage from './20261128000900_create_storage_usage.js';
 import * as createLocks from './20261128001000_create_locks.js';
 import * as createDeadProperties from './20261128001100_create_dead_properties.js';
 import * as createAppPasswords from './20261128001200_create_app_passwords.js';
+import * as createSchedulerConfigs from './20261205000100_create_scheduler_configs.js';
+import * as createSchedulerExecutions from './20261205000200_create_scheduler_executions.js';
+import * as createSchedulerLeases from './20261205000300_create_scheduler_leases.js';
+import * as createTelemetrySamples from './20261205000400_create_telemetry_samples.js';
+import * as createNotifications from './20261205000500_create_notifications.js';
 
 /** One schema change: `up` applies it, `down` reverts it. */
 export interface Migration {
@@ -33,6 +38,11 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '20261128001000_create_locks', ...createLocks },
   { name: '20261128001100_create_dead_properties', ...createDeadProperties },
   { name: '20261128001200_create_app_passwords', ...createAppPasswords },
+  { name: '20261205000100_create_scheduler_configs', ...createSchedulerConfigs },
+  { name: '20261205000200_create_scheduler_executions', ...createSchedulerExecutions },
+  { name: '20261205000300_create_scheduler_leases', ...createSchedulerLeases },
+  { name: '20261205000400_create_telemetry_samples', ...createTelemetrySamples },
+  { name: '20261205000500_create_notifications', ...createNotifications },
 ];
 
 /** A knex migration source over {@link MIGRATIONS}, so no directory is scanned at run time. */

@@ -84,6 +84,11 @@ describe(`migrations on ${PG ? 'PostgreSQL' : 'SQLite'}`, () => {
         'locks',
         'dead_properties',
         'app_passwords',
+        'scheduler_configs',
+        'scheduler_executions',
+        'scheduler_leases',
+        'telemetry_samples',
+        'notifications',
       ]) {
         assert.ok(after.includes(t), `table ${t}`);
       }

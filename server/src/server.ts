@@ -14,6 +14,7 @@ import { loadOrCreateSecret } from './keys.js';
 import { prepareLayout, removeStaleTmp } from './storage/layout.js';
 import { VERSION } from './version.js';
 import { loadTls } from './tls.js';
+import { startMonitoring, stopMonitoring, type MonitoringOptions } from './scheduler/monitoring-services.js';
 
 export interface StartOptions {
   /** Where logs go (stdout when absent). */
@@ -25,6 +26,8 @@ export interface StartOptions {
   readonly hardware?: Pick<HardwareServiceOptions, 'clock' | 'procRoot' | 'sysfsRoot'>;
   /** The built admin console to serve at `/` (default: admin-ui's build output); null serves none. */
   readonly consoleDir?: string | null;
+  /** The scheduler's timer (tests drive their own), extra jobs, the telemetry source: see MonitoringOptions. */
+  readonly monitoring?: Omit<MonitoringOptions, 'logger'>;
 }
 
 export interface BaluhostServer {
@@ -59,10 +62,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const layout = await prepareLayout(config.dataDir);
   const staleTmp = await removeStaleTmp(layout);
   if (staleTmp > 0) logger.info({ removed: staleTmp }, 'removed stale upload files');
-  const services = createServices(db, config, jwtSecret, layout, options.clock, {
-    ...options.hardware,
-    logger: logger.child({ component: 'hardware' }),
-  });
+  const services = createServices(
+    db,
+    config,
+    jwtSecret,
+    layout,
+    options.clock,
+    { ...options.hardware, logger: logger.child({ component: 'hardware' }) },
+    { ...options.monitoring, logger },
+  );
   await services.hardware.start();
   const { app } = createApp({
     config,
@@ -108,6 +116,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     logger.info({ username: initial.username }, 'first admin created with the configured password');
   }
   logger.info({ url }, 'listening');
+  await startMonitoring(services);
 
   let closing: Promise<void> | undefined;
   return {
@@ -132,6 +141,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
               }),
           ),
         );
+        await stopMonitoring(services);
         await services.hardware.close();
         await db.destroy();
         logger.info('stopped');

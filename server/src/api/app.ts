@@ -21,6 +21,7 @@ import { registerAuditRoutes } from './routes/audit-routes.js';
 import { registerFilesRoutes } from './routes/files-routes.js';
 import { registerSharesRoutes } from './routes/shares-routes.js';
 import { registerHardwareRoutes } from './routes/hardware-routes.js';
+import { registerSchedulerRoutes } from './routes/scheduler-routes.js';
 
 export interface AppDeps {
   readonly config: Config;
@@ -126,6 +127,7 @@ export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
   registerSharesRoutes(routes, services);
   registerFilesRoutes(routes, services);
   registerHardwareRoutes(routes, services);
+  registerSchedulerRoutes(routes, services);
 
   let document: unknown;
   api.get('/api/openapi.json', (_req, res) => {

@@ -13,6 +13,11 @@ import { BasicAuthenticator } from './basic-auth.js';
 import { StorageCore } from '../storage/storage-core.js';
 import type { StorageLayout } from '../storage/layout.js';
 import { HardwareService, type HardwareServiceOptions } from '../hardware/hardware-service.js';
+import {
+  createMonitoringServices,
+  type MonitoringOptions,
+  type MonitoringServices,
+} from '../scheduler/monitoring-services.js';
 
 export * from './audit-service.js';
 export * from './auth-service.js';
@@ -24,7 +29,8 @@ export * from './shares-service.js';
 export * from './app-passwords-service.js';
 export * from './basic-auth.js';
 
-export interface Services {
+/** The services; the scheduler, telemetry history, metrics and alerts come from {@link MonitoringServices}. */
+export interface Services extends MonitoringServices {
   readonly events: DomainEventBus;
   readonly audit: AuditService;
   readonly tracker: LoginTracker;
@@ -47,6 +53,7 @@ export function createServices(
   layout: StorageLayout,
   clock: () => number = Date.now,
   hardwareOptions: Omit<HardwareServiceOptions, 'db' | 'config' | 'audit' | 'serverClock'> = {},
+  monitoringOptions: MonitoringOptions = {},
 ): Services {
   const events = new DomainEventBus();
   const audit = new AuditService(db, clock);
@@ -79,5 +86,22 @@ export function createServices(
     storage.retireHome(userId, username).catch(() => undefined);
   });
   const hardware = new HardwareService({ db, config, audit, serverClock: clock, ...hardwareOptions });
-  return { events, audit, tracker, users, groups, auth, shares, storage, appPasswords, webdavAuth, hardware };
+  const monitoring = createMonitoringServices(
+    { db, config, audit, storage, hardware, clock, events },
+    monitoringOptions,
+  );
+  return {
+    events,
+    audit,
+    tracker,
+    users,
+    groups,
+    auth,
+    shares,
+    storage,
+    appPasswords,
+    webdavAuth,
+    hardware,
+    ...monitoring,
+  };
 }

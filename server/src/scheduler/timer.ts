@@ -1,0 +1,1 @@
+export { SYSTEM_TIMER, type IntervalTimer } from '@baluhost/drivers';
