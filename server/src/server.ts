@@ -72,6 +72,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     { ...options.monitoring, logger },
   );
   await services.hardware.start();
+  await services.smb.start(logger.child({ component: 'smb' }));
   const { app } = createApp({
     config,
     logger,
@@ -143,6 +144,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         );
         await stopMonitoring(services);
         await services.hardware.close();
+        await services.smb.close();
         await db.destroy();
         logger.info('stopped');
       })();

@@ -35,15 +35,6 @@ const sleep = (ms: number) =>
     setTimeout(resolve, ms).unref();
   });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Processes whose command line names this config file: smbd and its children, and samba-dcerpcd and its rpcd_*
  * workers, which smbd starts on demand as daemons outside its own process group (they get
@@ -89,7 +80,7 @@ export class SmbdSupervisor {
 
   /**
    * Starts smbd (ending leftovers of an earlier run of this config first) and waits until it accepts
-   * connections or 10 s pass. @throws Error when smbd exits at once
+   * connections. @throws Error when it does not within 10 s (it is still supervised: restarts go on)
    */
   async start(): Promise<void> {
     this.wanted = true;
@@ -97,12 +88,12 @@ export class SmbdSupervisor {
     await this.killAll();
     await this.spawnOnce();
     const deadline = Date.now() + 10_000;
+    // An smbd that dies at once is restarted with backoff meanwhile; start gives up waiting, not supervising.
     while (Date.now() < deadline) {
-      if (this.pid === null) throw new Error('smbd exited right after it was started; see its log file.');
-      if (await this.options.isReady()) return;
+      if (this.pid !== null && (await this.options.isReady())) return;
       await sleep(50);
     }
-    this.options.logger.warn({}, 'smbd is not accepting connections yet');
+    throw new Error('smbd is not accepting connections after 10 s; see its log file.');
   }
 
   /** Stops smbd and every process of this config; no restart follows. */
@@ -136,14 +127,12 @@ export class SmbdSupervisor {
   /** Ends every process of this config: TERM, then KILL whatever is left after 3 s. */
   private async killAll(): Promise<void> {
     const procRoot = this.options.procRoot ?? '/proc';
-    let pids = await findSambaProcesses(this.options.configPath, procRoot);
+    const pids = await findSambaProcesses(this.options.configPath, procRoot);
     if (pids.length === 0) return;
     for (const pid of pids) this.signal(pid, 'SIGTERM');
     const deadline = Date.now() + 3000;
     while (Date.now() < deadline) {
-      pids = pids.filter(alive);
-      const rest = await findSambaProcesses(this.options.configPath, procRoot);
-      if (rest.length === 0) return;
+      if ((await findSambaProcesses(this.options.configPath, procRoot)).length === 0) return;
       await sleep(50);
     }
     for (const pid of await findSambaProcesses(this.options.configPath, procRoot))

@@ -22,6 +22,7 @@ import { registerFilesRoutes } from './routes/files-routes.js';
 import { registerSharesRoutes } from './routes/shares-routes.js';
 import { registerHardwareRoutes } from './routes/hardware-routes.js';
 import { registerSchedulerRoutes } from './routes/scheduler-routes.js';
+import { registerSmbRoutes } from './routes/smb-routes.js';
 
 export interface AppDeps {
   readonly config: Config;
@@ -128,6 +129,7 @@ export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
   registerFilesRoutes(routes, services);
   registerHardwareRoutes(routes, services);
   registerSchedulerRoutes(routes, services);
+  registerSmbRoutes(routes, services);
 
   let document: unknown;
   api.get('/api/openapi.json', (_req, res) => {

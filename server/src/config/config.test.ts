@@ -85,6 +85,28 @@ describe('config', () => {
     assert.match(shown, /"adminPassword":"\[redacted\]"/);
   });
 
+  it('keeps SMB off by default on a high loopback port, and parses the interface list', () => {
+    const defaults = loadConfig({});
+    assert.equal(defaults.smbEnabled, false);
+    assert.equal(defaults.smbPort, 4445);
+    assert.deepEqual(defaults.smbInterfaces, ['lo']);
+    assert.equal(defaults.smbUidMin, 60000);
+    assert.equal(defaults.smbNssWrapper, false);
+    const on = loadConfig({
+      BALUHOST_SMB_ENABLED: 'true',
+      BALUHOST_SMB_PORT: '445',
+      BALUHOST_SMB_INTERFACES: 'lo, eth0 192.168.1.10/24',
+    });
+    assert.equal(on.smbEnabled, true);
+    assert.equal(on.smbPort, 445);
+    assert.deepEqual(on.smbInterfaces, ['lo', 'eth0', '192.168.1.10/24']);
+    assert.throws(
+      () =>
+        loadConfig({ BALUHOST_SMB_PORT: '0', BALUHOST_SMB_INTERFACES: 'lo;rm', BALUHOST_SMB_UID_MIN: '5' }),
+      (err: unknown) => err instanceof ConfigError && err.problems.length === 3,
+    );
+  });
+
   it('simulates every hardware family by default, and takes a mode per family with __', () => {
     const defaults = loadConfig({});
     assert.equal(defaults.hardwareMode, 'simulated');

@@ -37,6 +37,15 @@ export interface Config {
   readonly hardwarePowerMode: HardwareMode | undefined;
   readonly hardwareFansMode: HardwareMode | undefined;
   readonly hardwareTelemetryMode: HardwareMode | undefined;
+  /** Run Samba (smbd) for SMB clients; the admin API's setting overrides it. */
+  readonly smbEnabled: boolean;
+  readonly smbPort: number;
+  /** Interface names or addresses smbd binds. */
+  readonly smbInterfaces: readonly string[];
+  /** Unix uid of BaluHost user 0; user N gets uid `smbUidMin + N`, and the SMB group gid `smbUidMin`. */
+  readonly smbUidMin: number;
+  /** Unix accounts for Samba from private passwd/group files through nss_wrapper instead of system accounts. */
+  readonly smbNssWrapper: boolean;
 }
 
 /** Which backend a hardware family uses. */
@@ -229,6 +238,48 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VarSpec>> = {
     key: 'hardwareTelemetryMode',
     doc: 'Telemetry backend; both modes read the real host. BALUHOST_HARDWARE when absent.',
     schema: hardwareMode,
+  },
+  BALUHOST_SMB_ENABLED: {
+    key: 'smbEnabled',
+    doc: 'Run Samba (smbd, supervised by BaluHost) for SMB clients; PUT /api/smb overrides it.',
+    default: 'false',
+    schema: bool,
+  },
+  BALUHOST_SMB_PORT: {
+    key: 'smbPort',
+    doc: 'TCP port smbd listens on; 445 in production (needs root or CAP_NET_BIND_SERVICE).',
+    default: '4445',
+    schema: int(1, 65535),
+  },
+  BALUHOST_SMB_INTERFACES: {
+    key: 'smbInterfaces',
+    doc: 'Comma-separated interfaces or addresses smbd binds (e.g. lo,eth0 or 192.168.1.10/24).',
+    default: 'lo',
+    schema: z
+      .string()
+      .transform((v) =>
+        v
+          .split(/[,\s]+/)
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0),
+      )
+      .pipe(
+        z
+          .array(z.string().regex(/^[A-Za-z0-9_.:/-]+$/, 'each interface must be a name or an address'))
+          .min(1, 'must name at least one interface'),
+      ),
+  },
+  BALUHOST_SMB_UID_MIN: {
+    key: 'smbUidMin',
+    doc: 'Unix uid base for SMB accounts: user N gets uid BASE+N, the SMB group gid BASE.',
+    default: '60000',
+    schema: int(1000, 2_000_000_000),
+  },
+  BALUHOST_SMB_NSS_WRAPPER: {
+    key: 'smbNssWrapper',
+    doc: 'Give Samba its Unix accounts from private passwd/group files via libnss-wrapper instead of useradd.',
+    default: 'false',
+    schema: bool,
   },
 };
 

@@ -13,6 +13,7 @@ import { BasicAuthenticator } from './basic-auth.js';
 import { StorageCore } from '../storage/storage-core.js';
 import type { StorageLayout } from '../storage/layout.js';
 import { HardwareService, type HardwareServiceOptions } from '../hardware/hardware-service.js';
+import { SmbService } from '../smb/smb-service.js';
 import {
   createMonitoringServices,
   type MonitoringOptions,
@@ -44,6 +45,8 @@ export interface Services extends MonitoringServices {
   readonly webdavAuth: BasicAuthenticator;
   /** RAID, S.M.A.R.T., power, fans and telemetry; `start()` it once the database is ready. */
   readonly hardware: HardwareService;
+  /** The SMB gateway (Samba); `start()` it once the database is ready, `close()` it on shutdown. */
+  readonly smb: SmbService;
 }
 
 export function createServices(
@@ -90,6 +93,7 @@ export function createServices(
     { db, config, audit, storage, hardware, clock, events },
     monitoringOptions,
   );
+  const smb = new SmbService({ db, config, layout, events, audit, tracker, shares, quota: storage.quota, clock });
   return {
     events,
     audit,
@@ -102,6 +106,7 @@ export function createServices(
     appPasswords,
     webdavAuth,
     hardware,
+    smb,
     ...monitoring,
   };
 }
