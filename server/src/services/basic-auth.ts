@@ -11,10 +11,18 @@ import type { DomainEventBus } from './events.js';
 interface CacheEntry {
   readonly userId: number;
   readonly expiresAt: number;
+  /** The user as last read, and until when that read is trusted without asking the database again. */
+  user: UserModel | null;
+  freshUntil: number;
 }
 
 /** How long a successful verification is trusted without hashing again. */
 const CACHE_TTL_MS = 30_000;
+/**
+ * How long the user's state (disabled, role, groups) is trusted without reading it again. Changes made through this
+ * process drop the entry at once; other workers see them within this time.
+ */
+const USER_FRESH_MS = 5_000;
 const CACHE_MAX = 10_000;
 
 /**
@@ -40,6 +48,10 @@ export class BasicAuthenticator implements AuthPort {
     events.on('user.changed', forget);
     events.on('user.password', forget);
     events.on('user.deleted', forget);
+    // Group membership is part of every caller: a group change re-reads users on their next request.
+    events.on('group.changed', () => {
+      for (const entry of this.cache.values()) entry.freshUntil = 0;
+    });
   }
 
   async authenticateBasic(username: string, password: string, request: RequestInfo): Promise<Caller> {
@@ -53,7 +65,12 @@ export class BasicAuthenticator implements AuthPort {
     const cached = this.cache.get(cacheKey);
     const now = this.clock();
     if (cached && cached.expiresAt > now) {
-      const user = await UserModel.query(this.db).findById(cached.userId).withGraphFetched('groups');
+      if (cached.freshUntil <= now || cached.user === null) {
+        cached.user =
+          (await UserModel.query(this.db).findById(cached.userId).withGraphFetched('groups')) ?? null;
+        cached.freshUntil = now + USER_FRESH_MS;
+      }
+      const user = cached.user;
       if (user && !user.isDisabled && user.username === username) return this.caller(user, request);
       this.cache.delete(cacheKey);
     }
@@ -69,7 +86,12 @@ export class BasicAuthenticator implements AuthPort {
       throw err;
     }
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(cacheKey, { userId: user.id, expiresAt: now + CACHE_TTL_MS });
+    this.cache.set(cacheKey, {
+      userId: user.id,
+      expiresAt: now + CACHE_TTL_MS,
+      user,
+      freshUntil: now + USER_FRESH_MS,
+    });
     return this.caller(user, request);
   }
 

@@ -105,7 +105,6 @@ export class StorageCore implements StoragePort {
   readonly locks: LockTable;
   readonly properties: PropertyTable;
   private readonly keyQueues = new Map<string, Promise<unknown>>();
-  private readonly homesMade = new Set<number>();
 
   constructor(
     private readonly db: Db,
@@ -128,10 +127,8 @@ export class StorageCore implements StoragePort {
 
   private async homeArea(userId: number, username: string): Promise<Area> {
     const dir = this.homeDir(username);
-    if (!this.homesMade.has(userId)) {
-      await mkdir(dir, { recursive: true, mode: 0o750 });
-      this.homesMade.add(userId);
-    }
+    // One syscall when it exists; a home removed behind BaluHost's back is simply made again.
+    await mkdir(dir, { recursive: true, mode: 0o750 });
     return { kind: 'home', userId, username, dir, key: `u:${userId}`, display: `/homes/${username}` };
   }
 
@@ -380,11 +377,18 @@ export class StorageCore implements StoragePort {
     };
   }
 
-  private async entryOf(caller: Caller, loc: AreaLocation): Promise<StorageEntry> {
-    const st = await this.mustStat(loc);
-    const ownerId = await this.ownerOf(loc.area, loc.key);
-    const names = await this.usernames([ownerId]);
-    return this.entry(loc, st, ownerId === null ? null : (names.get(ownerId) ?? null), ownerId, caller);
+  private async entryOf(caller: Caller, loc: AreaLocation, known?: Stats): Promise<StorageEntry> {
+    const st = known ?? (await this.mustStat(loc));
+    // A home's owner is its user: no query on the hot path of every GET and PUT.
+    if (loc.area.kind === 'home') return this.entry(loc, st, loc.area.username, loc.area.userId, caller);
+    const row = await this.db('file_owners')
+      .leftJoin('users', 'users.id', 'file_owners.owner_id')
+      .where('file_owners.resource_key', loc.key)
+      .first<{ ownerId: number | null; username: string | null } | undefined>(
+        'file_owners.owner_id',
+        'users.username',
+      );
+    return this.entry(loc, st, row?.username ?? null, row?.ownerId ?? null, caller);
   }
 
   // ---------------------------------------------------------------- reads
@@ -463,9 +467,20 @@ export class StorageCore implements StoragePort {
   ): Promise<{ entry: StorageEntry; stream: Readable }> {
     const loc = await this.locate(caller, rawPath);
     if (loc.kind !== 'area') throw err('CONFLICT', `${loc.nsPath} is a folder.`);
-    const entry = await this.entryOf(caller, loc);
-    if (entry.type === 'directory') throw err('CONFLICT', `${loc.nsPath} is a folder.`);
+    await this.mustStat(loc); // containment: no symlink on the way
     const fh = await open(loc.abs, 'r');
+    let entry: StorageEntry;
+    try {
+      // The entry describes exactly the file that was opened.
+      entry = await this.entryOf(caller, loc, await fh.stat());
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+    if (entry.type === 'directory') {
+      await fh.close();
+      throw err('CONFLICT', `${loc.nsPath} is a folder.`);
+    }
     const stream = fh.createReadStream(
       range ? { start: range.start, end: Math.min(range.end, Math.max(0, entry.size - 1)) } : {},
     );
@@ -1137,7 +1152,6 @@ export class StorageCore implements StoragePort {
   /** Moves a deleted user's home aside to orphaned/ (kept for an admin to remove) and forgets its keys. */
   async retireHome(userId: number, username: string): Promise<void> {
     const dir = this.homeDir(username);
-    this.homesMade.delete(userId);
     await this.db.transaction(async (trx) => {
       await this.forgetKeys(trx, `u:${userId}`);
       await trx('storage_usage').where({ scope: 'user', subjectId: userId }).delete();
