@@ -42,19 +42,19 @@ function validPath(control: AbstractControl<string>): ValidationErrors | null {
   imports: [MatButtonModule, MatDialogModule, MatFormFieldModule, MatInputModule, ReactiveFormsModule],
   template: `
     <h2 mat-dialog-title>{{ data.title }}</h2>
-    <form (ngSubmit)="save()" novalidate>
+    <form [formGroup]="form" (ngSubmit)="save()" novalidate>
       <mat-dialog-content class="bh-form-stack">
         @if (problem(); as p) {
           <p class="bh-problem" role="alert">{{ p.message }}</p>
         }
         <mat-form-field>
           <mat-label>{{ data.label }}</mat-label>
-          <input matInput [formControl]="value" autocomplete="off" autocapitalize="none" required />
+          <input matInput formControlName="value" autocomplete="off" autocapitalize="none" required />
           @if (data.hint) {
             <mat-hint>{{ data.hint }}</mat-hint>
           }
-          @if (value.hasError('name')) {
-            <mat-error>{{ value.getError('name') }}</mat-error>
+          @if (form.controls.value.hasError('name')) {
+            <mat-error>{{ form.controls.value.getError('name') }}</mat-error>
           }
         </mat-form-field>
       </mat-dialog-content>
@@ -77,17 +77,19 @@ export class PathDialog {
 
   protected readonly isSaving = signal(false);
   protected readonly problem = signal<ApiProblem | null>(null);
-  protected readonly value = inject(NonNullableFormBuilder).control(this.data.value, [
-    this.data.kind === 'name' ? validName : validPath,
-  ]);
+  // A form group on the <form>: it is what stops the browser's own submit (a page reload).
+  protected readonly form = inject(NonNullableFormBuilder).group({
+    value: [this.data.value, [this.data.kind === 'name' ? validName : validPath]],
+  });
 
   protected save(): void {
     this.problem.set(null);
-    if (this.value.invalid) {
-      this.value.markAsTouched();
+    const control = this.form.controls.value;
+    if (control.invalid) {
+      control.markAsTouched();
       return;
     }
-    const raw = this.value.value;
+    const raw = control.value;
     const value = this.data.kind === 'path' ? normalizePath(raw) : raw.trim();
     this.isSaving.set(true);
     this.data.submit(value).subscribe({

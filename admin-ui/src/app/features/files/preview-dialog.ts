@@ -1,4 +1,12 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DOCUMENT,
+  DestroyRef,
+  computed,
+  inject,
+  signal,
+} from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MAT_DIALOG_DATA, MatDialogModule } from '@angular/material/dialog';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
@@ -33,7 +41,14 @@ export interface PreviewDialogData {
             }
           }
           @case ('pdf') {
-            <iframe [src]="pdfUrl()" [title]="'Preview of ' + entry.name"></iframe>
+            @if (isFrameBlocked()) {
+              <p class="note" role="status">
+                This server's Content-Security-Policy does not allow PDFs inside the page: open it in a new
+                tab.
+              </p>
+            } @else {
+              <iframe [src]="pdfUrl()" [title]="'Preview of ' + entry.name"></iframe>
+            }
           }
           @default {
             <mat-progress-bar mode="indeterminate" aria-label="Loading the preview" />
@@ -42,6 +57,9 @@ export interface PreviewDialogData {
       }
     </mat-dialog-content>
     <mat-dialog-actions align="end">
+      @if (preview()?.kind === 'pdf') {
+        <button mat-button type="button" (click)="openInNewTab()">Open in a new tab</button>
+      }
       <button mat-button type="button" (click)="download()">Download</button>
       <button mat-flat-button type="button" mat-dialog-close>Close</button>
     </mat-dialog-actions>
@@ -92,6 +110,9 @@ export class PreviewDialog {
 
   protected readonly preview = signal<Preview | null>(null);
   protected readonly problem = signal<ApiProblem | null>(null);
+  /** The console's CSP refused to frame the blob: URL (it needs `frame-src blob:`); a new tab still works. */
+  protected readonly isFrameBlocked = signal(false);
+  private readonly document = inject(DOCUMENT);
   private objectUrl: string | null = null;
 
   protected readonly imageUrl = computed(() => {
@@ -124,10 +145,31 @@ export class PreviewDialog {
         this.problem.set(toApiProblem(err));
       },
     });
+    const onViolation = (event: SecurityPolicyViolationEvent): void => {
+      if (event.effectiveDirective === 'frame-src' && event.blockedURI.startsWith('blob')) {
+        this.isFrameBlocked.set(true);
+      }
+    };
+    this.document.addEventListener('securitypolicyviolation', onViolation);
     inject(DestroyRef).onDestroy(() => {
       subscription.unsubscribe();
-      this.revoke();
+      this.document.removeEventListener('securitypolicyviolation', onViolation);
+      // A tab opened from here may still be reading the blob: let it finish first.
+      const url = this.objectUrl;
+      this.objectUrl = null;
+      if (url !== null) {
+        setTimeout(() => {
+          URL.revokeObjectURL(url);
+        }, 60_000);
+      }
     });
+  }
+
+  protected openInNewTab(): void {
+    const p = this.preview();
+    if (p?.kind !== 'pdf') return;
+    this.objectUrl ??= URL.createObjectURL(p.blob);
+    this.document.defaultView?.open(this.objectUrl, '_blank', 'noopener');
   }
 
   protected download(): void {
