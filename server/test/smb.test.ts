@@ -434,8 +434,14 @@ describe('SMB gateway: supervision and settings', () => {
           .get('/api/smb/status')
           .set(...admin)
       ).body as { pid: number };
-      assert.ok(first.pid > 0);
-      process.kill(first.pid, 'SIGKILL');
+      const context = () =>
+        `${JSON.stringify(first)}\n${ts.logs.filter((l) => /"level":[45]0/.test(l)).join('')}`;
+      assert.ok(first.pid > 0, context());
+      try {
+        process.kill(first.pid, 'SIGKILL');
+      } catch (err) {
+        assert.fail(`${String(err)}: ${context()}`);
+      }
       const next = await eventually(
         'a new smbd',
         async () => {
