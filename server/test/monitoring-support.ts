@@ -51,10 +51,11 @@ export async function startMonitoredServer(
   options: {
     env?: Record<string, string>;
     share?: MonitoredServer;
+    clock?: TestClock;
     startOptions?: StartOptions;
   } = {},
 ): Promise<MonitoredServer> {
-  const clock = options.share?.clock ?? new TestClock();
+  const clock = options.share?.clock ?? options.clock ?? new TestClock();
   const timer = new ManualTimer();
   const startOptions: StartOptions = {
     clock: clock.now,

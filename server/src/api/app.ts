@@ -22,6 +22,9 @@ import { registerFilesRoutes } from './routes/files-routes.js';
 import { registerSharesRoutes } from './routes/shares-routes.js';
 import { registerHardwareRoutes } from './routes/hardware-routes.js';
 import { registerSchedulerRoutes } from './routes/scheduler-routes.js';
+import { registerMetricsRoutes } from './routes/metrics-routes.js';
+import { registerTelemetryRoutes } from './routes/telemetry-routes.js';
+import { registerNotificationsRoutes } from './routes/notifications-routes.js';
 import { registerSmbRoutes } from './routes/smb-routes.js';
 
 export interface AppDeps {
@@ -52,6 +55,7 @@ export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
     auth: services.webdavAuth,
     prefix: '/dav',
     logger: deps.logger.child({ component: 'webdav' }),
+    onRequestDone: services.metrics.onWebdavRequest,
   });
   app.use((req, res, next) => {
     const p = req.url.split('?', 1)[0] ?? '';
@@ -61,6 +65,7 @@ export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
     }
     next();
   });
+  app.use(services.metrics.httpMiddleware);
   app.use(requestContext(deps.logger.child({ component: 'api' })));
   app.use(helmet());
 
@@ -129,6 +134,9 @@ export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
   registerFilesRoutes(routes, services);
   registerHardwareRoutes(routes, services);
   registerSchedulerRoutes(routes, services);
+  registerMetricsRoutes(routes, services);
+  registerTelemetryRoutes(routes, services);
+  registerNotificationsRoutes(routes, services);
   registerSmbRoutes(routes, services);
 
   let document: unknown;

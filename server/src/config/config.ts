@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseCidr } from '../metrics/metrics-access.js';
 
 /**
  * BaluHost's configuration, parsed once at boot from the environment, validated, then deep-frozen.
@@ -37,6 +38,16 @@ export interface Config {
   readonly hardwarePowerMode: HardwareMode | undefined;
   readonly hardwareFansMode: HardwareMode | undefined;
   readonly hardwareTelemetryMode: HardwareMode | undefined;
+  /** Bearer token Prometheus scrapes /api/metrics with; none when absent (then only the allowlist). */
+  readonly metricsToken: string | undefined;
+  /** CIDRs that may scrape /api/metrics without the token. */
+  readonly metricsAllow: readonly string[];
+  /** Seconds between telemetry history samples; 0 disables sampling. */
+  readonly telemetryIntervalSeconds: number;
+  /** A disk hotter than this raises an alert, in °C. */
+  readonly alertDiskTemperatureCelsius: number;
+  /** A filesystem or quota this full raises an alert, in percent. */
+  readonly alertFullPercent: number;
   /** Run Samba (smbd) for SMB clients; the admin API's setting overrides it. */
   readonly smbEnabled: boolean;
   readonly smbPort: number;
@@ -280,6 +291,50 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VarSpec>> = {
     doc: 'Give Samba its Unix accounts from private passwd/group files via libnss-wrapper instead of useradd.',
     default: 'false',
     schema: bool,
+  },
+  BALUHOST_METRICS_TOKEN: {
+    key: 'metricsToken',
+    doc: 'Bearer token for scraping /api/metrics (Prometheus bearer_token_file); none when absent.',
+    secret: true,
+    schema: z.string().min(16, 'must be at least 16 characters'),
+  },
+  BALUHOST_METRICS_ALLOW: {
+    key: 'metricsAllow',
+    doc: 'Comma-separated CIDRs that may scrape /api/metrics without the token; none when empty.',
+    default: '127.0.0.1/32,::1/128',
+    schema: z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((x) => x.trim())
+          .filter((x) => x.length > 0),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .refine((x) => parseCidr(x) !== null, 'each entry must be a CIDR such as 10.0.0.0/8 or ::1/128'),
+        ),
+      ),
+  },
+  BALUHOST_TELEMETRY_INTERVAL: {
+    key: 'telemetryIntervalSeconds',
+    doc: 'Seconds between telemetry history samples (CPU, memory, network, disk I/O); 0 disables.',
+    default: '10',
+    schema: int(0, 3600),
+  },
+  BALUHOST_ALERT_DISK_TEMPERATURE: {
+    key: 'alertDiskTemperatureCelsius',
+    doc: 'Disk temperature (°C) above which an alert is raised.',
+    default: '55',
+    schema: int(20, 120),
+  },
+  BALUHOST_ALERT_FULL_PERCENT: {
+    key: 'alertFullPercent',
+    doc: 'Filesystem or quota use (percent) from which an alert is raised.',
+    default: '90',
+    schema: int(1, 100),
   },
 };
 

@@ -39,6 +39,9 @@ export interface AuditQuery {
   readonly limit: number;
 }
 
+/** Sees every recorded audit event; must not throw. */
+export type AuditObserver = (event: AuditEvent, protocol: Protocol) => void;
+
 interface AuditRow {
   id: number;
   at: string;
@@ -54,10 +57,18 @@ interface AuditRow {
 
 /** The audit trail: one row per mutation and auth event, from any protocol. */
 export class AuditService {
+  private readonly observers = new Set<AuditObserver>();
+
   constructor(
     private readonly db: Db,
     private readonly clock: () => number = Date.now,
   ) {}
+
+  /** Calls `observer` after each recorded event (metrics count failed logins per protocol this way). */
+  observe(observer: AuditObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
 
   /** Records an event by a known principal. Pass `trx` to commit it with the change it describes. */
   async record(principal: AuditActor, event: AuditEvent, trx?: Db): Promise<void> {
@@ -103,6 +114,7 @@ export class AuditService {
       result: event.result,
       details: event.details ? JSON.stringify(event.details) : null,
     });
+    for (const observer of this.observers) observer(event, who.protocol);
   }
 
   /** Newest first, `limit` entries older than `cursor`; `nextCursor` is null on the last page. */

@@ -94,6 +94,12 @@ export function createServices(
     monitoringOptions,
   );
   const smb = new SmbService({ db, config, layout, events, audit, tracker, shares, quota: storage.quota, clock });
+  // The smbd_down alert: quiet while SMB is switched off.
+  monitoring.alerts.useSmbStatus(async () => {
+    const status = await smb.status();
+    if (!status.enabled) return null;
+    return { isRunning: status.running, ...(status.lastError === null ? {} : { detail: status.lastError }) };
+  });
   return {
     events,
     audit,

@@ -1,0 +1,3 @@
+export * from './alert-service.js';
+export * from './notification-repository.js';
+export * from './webhook-delivery.js';
