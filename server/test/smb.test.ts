@@ -428,12 +428,20 @@ describe('SMB gateway: supervision and settings', () => {
     const { ts } = await smbEnv();
     try {
       const admin = bearer(await ts.adminToken());
-      const first = (
-        await ts
-          .http()
-          .get('/api/smb/status')
-          .set(...admin)
-      ).body as { pid: number };
+      // smbd may still be starting: wait until the status shows it running before killing it.
+      const first = await eventually(
+        'smbd running',
+        async () => {
+          const s = (
+            await ts
+              .http()
+              .get('/api/smb/status')
+              .set(...admin)
+          ).body as { pid: number | null; running: boolean };
+          return s.running && s.pid !== null ? { pid: s.pid } : undefined;
+        },
+        10_000,
+      );
       const context = () =>
         `${JSON.stringify(first)}\n${ts.logs.filter((l) => /"level":[45]0/.test(l)).join('')}`;
       assert.ok(first.pid > 0, context());
