@@ -1,4 +1,4 @@
-import type { Session, User } from './api-client';
+import type { FileEntry, Session, Share, User } from './api-client';
 
 /** Test factories for API shapes (imported by specs only). */
 export function makeUser(overrides: Partial<User> = {}): User {
@@ -51,3 +51,46 @@ export function unauthenticated(): { status: number; statusText: string } {
 export const UNAUTHENTICATED_BODY = {
   error: { code: 'UNAUTHENTICATED', message: 'The access token has expired.', requestId: 'r1' },
 };
+
+export function makeFile(path: string, overrides: Partial<FileEntry> = {}): FileEntry {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return {
+    path,
+    name,
+    type: 'file',
+    size: 1024,
+    modified: '2026-01-02T03:04:05.000Z',
+    created: '2026-01-02T03:04:05.000Z',
+    etag: `"${name}"`,
+    contentType: 'text/plain',
+    owner: 'admin',
+    canModify: true,
+    ...overrides,
+  };
+}
+
+export function makeFolder(path: string, overrides: Partial<FileEntry> = {}): FileEntry {
+  return makeFile(path, { type: 'directory', size: 0, contentType: 'httpd/unix-directory', ...overrides });
+}
+
+export function makeShare(overrides: Partial<Share> = {}): Share {
+  return {
+    id: 1,
+    name: 'media',
+    description: '',
+    quotaBytes: null,
+    usedBytes: 0,
+    acl: [],
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** The API's error body, as the server sends it. */
+export function apiError(
+  code: string,
+  message: string,
+): { error: { code: string; message: string; requestId: string } } {
+  return { error: { code, message, requestId: 'r1' } };
+}
