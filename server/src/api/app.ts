@@ -185,7 +185,14 @@ function serveConsole(root: string): Router {
   // Helmet's default CSP, less upgrade-insecure-requests: on a plain-http LAN address (http://192.168.1.10:8080)
   // it makes the browser fetch the console's own scripts over https, and the page stays blank. TLS belongs to
   // the reverse proxy in front (see the README); scripts stay 'self' only.
-  const csp = helmet.contentSecurityPolicy({ directives: { 'upgrade-insecure-requests': null } });
+  // Previews of the user's own files are blob: URLs made by the console (PDF in a frame, images).
+  const csp = helmet.contentSecurityPolicy({
+    directives: {
+      'upgrade-insecure-requests': null,
+      'frame-src': ["'self'", 'blob:'],
+      'img-src': ["'self'", 'data:', 'blob:'],
+    },
+  });
   const files = express.static(root, {
     index: 'index.html',
     redirect: false,
