@@ -19,6 +19,8 @@ declare -A NEEDS=(
   [htpasswd]=apache2-utils
   [/usr/sbin/nginx]=nginx-extras
   [wrk]=wrk
+  [systemd-analyze]=systemd
+  [openssl]=openssl
 )
 
 missing=()

@@ -87,10 +87,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const tls = await loadTls(config);
   const servers: (http.Server | https.Server)[] = [http.createServer(app)];
   if (tls) servers.push(https.createServer({ cert: tls.cert, key: tls.key }, app));
+  // Responses not yet finished: on close, they are told to end their connection, so that a keep-alive client
+  // (nginx's upstream pool, a WebDAV client) does not hold the shutdown open after its last answer.
+  const inFlight = new Set<http.ServerResponse>();
+  let isClosing = false;
   for (const s of servers) {
     // Keep-alive longer than a reverse proxy's, so that it never reuses a socket this side is closing.
     s.keepAliveTimeout = 65_000;
     s.headersTimeout = 66_000;
+    s.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (isClosing) res.setHeader('Connection', 'close');
+      inFlight.add(res);
+      res.once('close', () => inFlight.delete(res));
+    });
   }
   const listen = (s: http.Server | https.Server, port: number) =>
     new Promise<number>((resolve, reject) => {
@@ -118,6 +127,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   logger.info({ url }, 'listening');
   await startMonitoring(services);
+  services.serviceStatus.useHttpServers(servers);
+  services.serviceStatus.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -131,7 +142,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     logger,
     close() {
       closing ??= (async () => {
-        await Promise.all(
+        isClosing = true;
+        for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+        const drained = Promise.all(
           servers.map(
             (s) =>
               new Promise<void>((resolve) => {
@@ -142,9 +155,28 @@ export async function startServer(config: Config, options: StartOptions = {}): P
               }),
           ),
         );
+        // Requests in flight (a long upload) get the shutdown timeout to finish; then their sockets are cut, so
+        // that systemd's TimeoutStopSec never has to SIGKILL us half-way through closing the database.
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => {
+            resolve(true);
+          }, config.shutdownTimeoutSeconds * 1000);
+        });
+        const isTimedOut = await Promise.race([drained.then(() => false), timedOut]);
+        clearTimeout(timer);
+        if (isTimedOut) {
+          logger.warn(
+            { timeoutSeconds: config.shutdownTimeoutSeconds },
+            'shutdown timeout: closing connections',
+          );
+          for (const s of servers) s.closeAllConnections();
+          await drained;
+        }
         await stopMonitoring(services);
         await services.hardware.close();
         await services.smb.close();
+        services.serviceStatus.close();
         await db.destroy();
         logger.info('stopped');
       })();

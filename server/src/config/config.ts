@@ -57,6 +57,8 @@ export interface Config {
   readonly smbUidMin: number;
   /** Unix accounts for Samba from private passwd/group files through nss_wrapper instead of system accounts. */
   readonly smbNssWrapper: boolean;
+  /** How long `close()` waits for requests in flight (uploads) before destroying their connections, in seconds. */
+  readonly shutdownTimeoutSeconds: number;
 }
 
 /** Which backend a hardware family uses. */
@@ -335,6 +337,12 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VarSpec>> = {
     doc: 'Filesystem or quota use (percent) from which an alert is raised.',
     default: '90',
     schema: int(1, 100),
+  },
+  BALUHOST_SHUTDOWN_TIMEOUT: {
+    key: 'shutdownTimeoutSeconds',
+    doc: 'On SIGTERM, seconds to let requests in flight (uploads) finish before their connections are cut.',
+    default: '30',
+    schema: int(0, 3600),
   },
 };
 
