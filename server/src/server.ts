@@ -129,6 +129,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   await startMonitoring(services);
   services.serviceStatus.useHttpServers(servers);
   services.serviceStatus.start();
+  services.serviceStatus.useHttpServers(servers);
+  services.serviceStatus.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -176,6 +178,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await stopMonitoring(services);
         await services.hardware.close();
         await services.smb.close();
+        services.serviceStatus.close();
         services.serviceStatus.close();
         await db.destroy();
         logger.info('stopped');

@@ -41,6 +41,13 @@ type Verdict = readonly Condition[] | null;
  */
 export type SmbStatusProbe = () => Promise<{ readonly isRunning: boolean; readonly detail?: string } | null>;
 
+/**
+ * The parts of the server that are degraded or stopped in the latest service status sample; null before the
+ * first sample. The hook the `service_degraded` rule reads.
+ */
+export type ServiceProblemsProbe = () =>
+  readonly { readonly name: string; readonly state: string; readonly lastError: string | null }[] | null;
+
 export interface AlertServiceOptions {
   readonly db: Db;
   readonly audit: AuditService;
@@ -67,6 +74,7 @@ export const ALERT_RULES = {
   quota_full: 'A user or a share uses at least BALUHOST_ALERT_FULL_PERCENT of its quota.',
   job_failing: 'A scheduled job failed twice in a row.',
   smbd_down: 'SMB is enabled but smbd is not running.',
+  service_degraded: 'A part of the server (GET /api/services) is degraded or stopped.',
 } as const;
 export type AlertRule = keyof typeof ALERT_RULES;
 
@@ -85,6 +93,7 @@ export class AlertService {
   private handle: unknown = null;
   private evaluating: Promise<void> | null = null;
   private smbStatus: SmbStatusProbe | undefined;
+  private serviceProblems: ServiceProblemsProbe | undefined;
 
   constructor(private readonly options: AlertServiceOptions) {
     this.repo = new NotificationRepository(options.db);
@@ -108,6 +117,11 @@ export class AlertService {
    */
   useSmbStatus(probe: SmbStatusProbe): void {
     this.smbStatus = probe;
+  }
+
+  /** Binds the service_degraded rule to the service status; without it the rule stays quiet. */
+  useServiceProblems(probe: ServiceProblemsProbe): void {
+    this.serviceProblems = probe;
   }
 
   start(): void {
@@ -272,6 +286,17 @@ export class AlertService {
           }
         }
         return out;
+      }
+      case 'service_degraded': {
+        const problems = this.serviceProblems?.();
+        if (problems === undefined) return [];
+        if (problems === null) return null;
+        return problems.map((p) => ({
+          key: `service_degraded:${p.name}`,
+          severity: 'warning' as const,
+          title: `Service ${p.name} is ${p.state}`,
+          body: `${p.name} is ${p.state}${p.lastError === null ? '' : `: ${p.lastError}`}.`,
+        }));
       }
       case 'smbd_down': {
         const status = await this.smbStatus?.();

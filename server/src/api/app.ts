@@ -26,6 +26,7 @@ import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerTelemetryRoutes } from './routes/telemetry-routes.js';
 import { registerNotificationsRoutes } from './routes/notifications-routes.js';
 import { registerSmbRoutes } from './routes/smb-routes.js';
+import { registerServicesRoutes } from './routes/services-routes.js';
 
 export interface AppDeps {
   readonly config: Config;
@@ -55,7 +56,10 @@ export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
     auth: services.webdavAuth,
     prefix: '/dav',
     logger: deps.logger.child({ component: 'webdav' }),
-    onRequestDone: services.metrics.onWebdavRequest,
+    onRequestDone: (info) => {
+      services.metrics.onWebdavRequest(info);
+      services.serviceStatus.onWebdavRequest(info);
+    },
   });
   app.use((req, res, next) => {
     const p = req.url.split('?', 1)[0] ?? '';
@@ -138,6 +142,7 @@ export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
   registerTelemetryRoutes(routes, services);
   registerNotificationsRoutes(routes, services);
   registerSmbRoutes(routes, services);
+  registerServicesRoutes(routes, services);
 
   let document: unknown;
   api.get('/api/openapi.json', (_req, res) => {

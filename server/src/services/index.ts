@@ -14,6 +14,7 @@ import { StorageCore } from '../storage/storage-core.js';
 import type { StorageLayout } from '../storage/layout.js';
 import { HardwareService, type HardwareServiceOptions } from '../hardware/hardware-service.js';
 import { SmbService } from '../smb/smb-service.js';
+import { ServiceStatusService } from '../operations/service-status.js';
 import {
   createMonitoringServices,
   type MonitoringOptions,
@@ -47,6 +48,8 @@ export interface Services extends MonitoringServices {
   readonly hardware: HardwareService;
   /** The SMB gateway (Samba); `start()` it once the database is ready, `close()` it on shutdown. */
   readonly smb: SmbService;
+  /** Every part's state for GET /api/services; the `service_degraded` alert rule reads its latest sample. */
+  readonly serviceStatus: ServiceStatusService;
 }
 
 export function createServices(
@@ -100,6 +103,20 @@ export function createServices(
     if (!status.enabled) return null;
     return { isRunning: status.running, ...(status.lastError === null ? {} : { detail: status.lastError }) };
   });
+  const serviceStatus = new ServiceStatusService({
+    db,
+    config,
+    audit,
+    hardware,
+    smb,
+    scheduler: monitoring.scheduler,
+    clock,
+    ...(monitoringOptions.timer === undefined ? {} : { timer: monitoringOptions.timer }),
+    ...(monitoringOptions.logger === undefined
+      ? {}
+      : { logger: monitoringOptions.logger.child({ component: 'services' }) }),
+  });
+  monitoring.alerts.useServiceProblems(() => serviceStatus.problems());
   return {
     events,
     audit,
@@ -113,6 +130,7 @@ export function createServices(
     webdavAuth,
     hardware,
     smb,
+    serviceStatus,
     ...monitoring,
   };
 }
