@@ -27,6 +27,8 @@ import { registerTelemetryRoutes } from './routes/telemetry-routes.js';
 import { registerNotificationsRoutes } from './routes/notifications-routes.js';
 import { registerSmbRoutes } from './routes/smb-routes.js';
 import { registerServicesRoutes } from './routes/services-routes.js';
+import { registerDbRoutes } from './routes/db-routes.js';
+import { DbInspector } from '../operations/db-inspector.js';
 
 export interface AppDeps {
   readonly config: Config;
@@ -143,6 +145,7 @@ export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
   registerNotificationsRoutes(routes, services);
   registerSmbRoutes(routes, services);
   registerServicesRoutes(routes, services);
+  registerDbRoutes(routes, new DbInspector(deps.db, config));
 
   let document: unknown;
   api.get('/api/openapi.json', (_req, res) => {
