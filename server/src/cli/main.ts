@@ -8,6 +8,7 @@ import { startServer } from '../server.js';
 import { prepareLayout } from '../storage/layout.js';
 import { generateSelfSigned, localNames } from '../tls.js';
 import { VERSION } from '../version.js';
+import { applyLiveDemoState, DEMO_PASSWORD, seedDemo } from '../operations/demo.js';
 
 const CLI_PRINCIPAL: Principal = {
   userId: 0,
@@ -73,8 +74,11 @@ export function buildCli(): Command {
     .command('serve')
     .description('Serve the API, WebDAV and the console; migrates the database first.')
     .addHelpText('after', envHelp())
-    .action(async () => {
+    .option('--demo', 'seed demo data first (an empty data dir only; see `baluhost demo`)')
+    .action(async (opts: { demo?: boolean }) => {
+      if (opts.demo) printDemo(await seedDemo(loadConfig()));
       const server = await startServer(loadConfig());
+      if (opts.demo) await applyLiveDemoState(server.services);
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;
@@ -88,6 +92,15 @@ export function buildCli(): Command {
       process.on('SIGTERM', () => {
         stop('SIGTERM');
       });
+    });
+
+  program
+    .command('demo')
+    .description(
+      'Seed an empty data dir with a believable NAS (users alice, bob, carol; shares; files; history); refuses one with users.',
+    )
+    .action(async () => {
+      printDemo(await seedDemo(loadConfig()));
     });
 
   program
@@ -202,6 +215,14 @@ export function buildCli(): Command {
       });
     });
   return program;
+}
+
+function printDemo(result: Awaited<ReturnType<typeof seedDemo>>): void {
+  console.log(
+    `Demo data seeded: users ${result.users.join(', ')} (password ${DEMO_PASSWORD}), ${result.files} files.`,
+  );
+  if (result.adminPassword !== null)
+    console.log(`Admin 'admin' password (shown once): ${result.adminPassword}`);
 }
 
 export async function main(argv: readonly string[]): Promise<void> {

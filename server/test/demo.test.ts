@@ -1,0 +1,156 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../src/config/index.js';
+import { openDatabase } from '../src/db/index.js';
+import { seedDemo } from '../src/operations/demo.js';
+import { createServices } from '../src/services/index.js';
+import { prepareLayout } from '../src/storage/layout.js';
+import { ADMIN_PASSWORD, baluhost, dropTestDatabase, TEST_DATABASE_URL } from './helpers.js';
+
+const made: Record<string, string>[] = [];
+
+async function freshEnv(): Promise<Record<string, string>> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'baluhost-demo-'));
+  const env: Record<string, string> = {
+    BALUHOST_DATA_DIR: dataDir,
+    BALUHOST_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    BALUHOST_LOG_LEVEL: 'warn',
+    ...(TEST_DATABASE_URL
+      ? { DATABASE_URL: TEST_DATABASE_URL, BALUHOST_DATABASE_SCHEMA: `t_${randomBytes(6).toString('hex')}` }
+      : {}),
+  };
+  made.push(env);
+  return env;
+}
+
+/** Every stored file under the homes and shares: path, size, sha256. */
+async function files(dataDir: string): Promise<string[]> {
+  const root = path.join(await realpath(dataDir), 'storage');
+  const out: string[] = [];
+  const walk = async (dir: string) => {
+    for (const name of (await readdir(dir)).sort()) {
+      const full = path.join(dir, name);
+      if ((await stat(full)).isDirectory()) await walk(full);
+      else {
+        const body = await readFile(full);
+        out.push(
+          `${path.relative(root, full)} ${String(body.length)} ${createHash('sha256').update(body).digest('hex')}`,
+        );
+      }
+    }
+  };
+  for (const area of ['homes', 'shares']) await walk(path.join(root, area));
+  return out;
+}
+
+/** Users, groups and shares without ids and times. */
+async function accounts(env: Record<string, string>): Promise<unknown> {
+  const config = loadConfig(env);
+  const { db } = openDatabase(config);
+  try {
+    const services = createServices(db, config, 'x'.repeat(48), await prepareLayout(config.dataDir));
+    const users = (await services.users.list(100, 0)).items.map((u) => ({
+      username: u.username,
+      role: u.role,
+      groups: u.groups,
+      quotaBytes: u.quotaBytes,
+    }));
+    const groups = (await services.groups.list()).map((g) => ({ name: g.name, members: g.members }));
+    const shares = (await services.shares.list()).map((s) => ({
+      name: s.name,
+      quotaBytes: s.quotaBytes,
+      acl: s.acl,
+    }));
+    // What the storage core counted against each user and share, by name.
+    const usage = await db('storage_usage')
+      .leftJoin('users', function () {
+        this.on('users.id', '=', 'storage_usage.subject_id').andOnVal('storage_usage.scope', '=', 'user');
+      })
+      .leftJoin('shares', function () {
+        this.on('shares.id', '=', 'storage_usage.subject_id').andOnVal('storage_usage.scope', '=', 'share');
+      })
+      .select<{ scope: string; username: string | null; name: string | null; usedBytes: number | string }[]>(
+        'storage_usage.scope',
+        'users.username',
+        'shares.name',
+        'storage_usage.used_bytes',
+      );
+    const usedBytes = Object.fromEntries(
+      usage.map((u) => [`${u.scope}:${u.username ?? u.name ?? '?'}`, Number(u.usedBytes)]),
+    );
+    const audit = await db('audit_log').count<{ n: number | string }[]>({ n: '*' });
+    const telemetry = await db('telemetry_samples').count<{ n: number | string }[]>({ n: '*' });
+    return {
+      users,
+      groups,
+      shares,
+      usedBytes,
+      audit: Number(audit[0]?.n),
+      telemetry: Number(telemetry[0]?.n),
+    };
+  } finally {
+    await db.destroy();
+  }
+}
+
+describe('demo data', () => {
+  after(async () => {
+    for (const env of made) {
+      await dropTestDatabase(env);
+      await rm(env['BALUHOST_DATA_DIR'] ?? '', { recursive: true, force: true });
+    }
+  });
+
+  it('gives the same users, shares and files (names, sizes, sha256) in every fresh data dir', async () => {
+    const [a, b] = [await freshEnv(), await freshEnv()];
+    const ra = await seedDemo(loadConfig(a));
+    const rb = await seedDemo(loadConfig(b));
+    assert.deepEqual(ra, rb);
+    assert.equal(ra.adminPassword, null);
+    const [fa, fb] = [await files(a['BALUHOST_DATA_DIR'] ?? ''), await files(b['BALUHOST_DATA_DIR'] ?? '')];
+    assert.deepEqual(fa, fb);
+    assert.equal(fa.length, ra.files);
+    assert.ok(fa.some((f) => /^homes\/alice\/Photos\/sunset\.png /.test(f)));
+    assert.ok(
+      fa.some((f) => / 3145728 /.test(f)),
+      'a few MB of binary',
+    );
+    const [aa, ab] = [await accounts(a), await accounts(b)];
+    assert.deepEqual(aa, ab);
+    const view = aa as {
+      users: { username: string; quotaBytes: number | null }[];
+      usedBytes: Record<string, number>;
+      shares: { name: string; acl: unknown }[];
+      audit: number;
+      telemetry: number;
+    };
+    assert.deepEqual(view.users.map((u) => u.username).sort(), ['admin', 'alice', 'bob', 'carol']);
+    assert.ok((view.usedBytes['user:alice'] ?? 0) > 3 * 1024 * 1024, JSON.stringify(view.usedBytes));
+    assert.equal(view.usedBytes['share:media'], 2 * 1024 * 1024 + 1538);
+    assert.equal(view.users.find((u) => u.username === 'carol')?.quotaBytes, 50 * 1024 * 1024);
+    assert.deepEqual(view.shares.find((s) => s.name === 'media')?.acl, [
+      { type: 'group', name: 'family', access: 'read' },
+      { type: 'user', name: 'alice', access: 'write' },
+    ]);
+    assert.ok(view.audit >= 42);
+    assert.ok(view.telemetry >= 7 * 24 * 6);
+    // The RAID rebuilt onto the spare and is clean again.
+    const raid = JSON.parse(
+      await readFile(path.join(a['BALUHOST_DATA_DIR'] ?? '', 'hardware', 'raid-simulation.json'), 'utf8'),
+    ) as unknown;
+    assert.match(JSON.stringify(raid), /sdc/);
+  });
+
+  it('refuses a data dir that already has users, with a clear message and exit status 1', async () => {
+    const env = await freshEnv();
+    await seedDemo(loadConfig(env));
+    await assert.rejects(seedDemo(loadConfig(env)), { code: 'CONFLICT', message: /already has users/ });
+    const cli = baluhost(['demo'], env);
+    assert.equal(cli.status, 1, cli.stdout + cli.stderr);
+    assert.match(cli.stderr, /already has users; demo data goes into an empty data dir only/);
+  });
+});
