@@ -49,6 +49,38 @@ export const routes: Routes = [
         loadChildren: () => import('./features/audit/audit.routes'),
       },
       {
+        path: 'raid',
+        title: 'RAID · BaluHost',
+        loadChildren: () => import('./features/raid/raid.routes'),
+      },
+      {
+        path: 'smart',
+        title: 'Disk health · BaluHost',
+        loadChildren: () => import('./features/smart/smart.routes'),
+      },
+      {
+        path: 'power',
+        title: 'Power · BaluHost',
+        loadChildren: () => import('./features/power/power.routes'),
+      },
+      {
+        path: 'fans',
+        title: 'Fans · BaluHost',
+        loadChildren: () => import('./features/fans/fans.routes'),
+      },
+      {
+        path: 'scheduler',
+        title: 'Scheduler · BaluHost',
+        canActivate: [adminGuard],
+        loadChildren: () => import('./features/scheduler/scheduler.routes'),
+      },
+      {
+        path: 'settings',
+        title: 'Settings · BaluHost',
+        canActivate: [adminGuard],
+        loadChildren: () => import('./features/settings/settings.routes'),
+      },
+      {
         path: 'account',
         title: 'My account · BaluHost',
         loadChildren: () => import('./features/account/account.routes'),

@@ -193,6 +193,320 @@ export interface CreatedAppPassword extends AppPassword {
   readonly password: string;
 }
 
+// --- hardware (server/src/api/routes/hardware-routes.ts): reads for every user, changes for admins ---
+
+export type HardwareMode = 'simulated' | 'real';
+export type RaidState =
+  'clean' | 'degraded' | 'recovering' | 'resyncing' | 'checking' | 'reshaping' | 'inactive';
+
+export interface RaidMember {
+  readonly device: string;
+  readonly role: 'active' | 'spare' | 'faulty';
+  readonly slot: number | null;
+  readonly isRebuilding: boolean;
+}
+
+export interface RaidSync {
+  readonly action: 'resync' | 'recover' | 'check' | 'repair' | 'reshape';
+  readonly progressPercent: number;
+  readonly speedBytesPerSecond: number | null;
+  readonly finishSeconds: number | null;
+}
+
+export interface RaidArray {
+  readonly name: string;
+  readonly level: string;
+  readonly state: RaidState;
+  readonly isDegraded: boolean;
+  readonly sizeBytes: number;
+  readonly raidDevices: number | null;
+  readonly members: readonly RaidMember[];
+  readonly sync: RaidSync | null;
+}
+
+export interface RaidDisk {
+  readonly device: string;
+  readonly sizeBytes: number;
+  readonly isSystemDisk: boolean;
+  readonly arrayName: string | null;
+}
+
+export interface RaidSpeedLimits {
+  readonly minBytesPerSecond: number;
+  readonly maxBytesPerSecond: number;
+}
+
+export interface RaidOverview {
+  readonly mode: HardwareMode;
+  readonly arrays: readonly RaidArray[];
+  readonly disks: readonly RaidDisk[];
+  readonly speedLimits: RaidSpeedLimits;
+}
+
+export type SmartHealth = 'PASSED' | 'FAILED' | 'UNKNOWN';
+
+export interface SmartSelfTestStatus {
+  readonly isRunning: boolean;
+  readonly remainingPercent: number | null;
+  readonly log: readonly {
+    readonly type: string;
+    readonly status: string;
+    readonly isPassed: boolean | null;
+    readonly lifetimeSeconds: number | null;
+  }[];
+}
+
+export interface SmartSummary {
+  readonly device: string;
+  readonly type: string;
+  readonly protocol: string;
+  readonly model: string | null;
+  readonly serial: string | null;
+  readonly capacityBytes: number | null;
+  readonly health: SmartHealth;
+  readonly temperatureCelsius: number | null;
+  readonly powerOnSeconds: number | null;
+  readonly warnings: readonly string[];
+  readonly isSelfTestRunning: boolean;
+  readonly error: string | null;
+}
+
+export interface SmartAttribute {
+  readonly id: number;
+  readonly name: string;
+  readonly value: number;
+  readonly worst: number;
+  readonly thresh: number;
+  readonly raw: number;
+  readonly rawString: string;
+  readonly isPrefailure: boolean;
+  readonly isFailingNow: boolean;
+  readonly hasFailedInPast: boolean;
+}
+
+export interface SmartReport {
+  readonly device: string;
+  readonly protocol: string;
+  readonly model: string | null;
+  readonly serial: string | null;
+  readonly firmware: string | null;
+  readonly capacityBytes: number | null;
+  readonly rotationRpm: number | null;
+  readonly health: SmartHealth;
+  readonly temperatureCelsius: number | null;
+  readonly powerOnSeconds: number | null;
+  readonly powerCycles: number | null;
+  readonly attributes: readonly SmartAttribute[];
+  readonly selfTest: SmartSelfTestStatus;
+  readonly warnings: readonly string[];
+}
+
+export type PowerProfileName = 'powersave' | 'balanced' | 'performance';
+
+export interface PowerCpu {
+  readonly cpu: number;
+  readonly governor: string | null;
+  readonly energyPerformancePreference: string | null;
+  readonly currentHz: number | null;
+  readonly minHz: number | null;
+  readonly maxHz: number | null;
+  readonly hardwareMinHz: number | null;
+  readonly hardwareMaxHz: number | null;
+}
+
+export interface PowerOverview {
+  readonly mode: HardwareMode;
+  readonly status: {
+    readonly scalingDriver: string | null;
+    readonly governor: string | null;
+    readonly availableGovernors: readonly string[];
+    readonly energyPerformancePreference: string | null;
+    readonly availableEnergyPerformancePreferences: readonly string[];
+    readonly hardwareMinHz: number | null;
+    readonly hardwareMaxHz: number | null;
+    readonly cpus: readonly PowerCpu[];
+    readonly activeProfile: PowerProfileName | null;
+  };
+  readonly profiles: readonly {
+    readonly name: PowerProfileName;
+    readonly governor: string;
+    readonly energyPerformancePreference: string | null;
+    readonly minHz: number | null;
+    readonly maxHz: number | null;
+  }[];
+}
+
+export interface Fan {
+  readonly id: string;
+  readonly chip: string;
+  readonly label: string;
+  readonly rpm: number | null;
+  readonly pwm: number | null;
+  readonly pwmPercent: number | null;
+  readonly mode: 'manual' | 'auto' | 'full' | 'unknown';
+  readonly isControllable: boolean;
+}
+
+export interface FanCurvePoint {
+  readonly temperatureCelsius: number;
+  readonly pwmPercent: number;
+}
+
+export interface FanCurve {
+  readonly points: readonly FanCurvePoint[];
+  readonly hysteresisCelsius: number;
+  readonly minPwmPercent: number;
+  readonly maxPwmPercent: number;
+}
+
+export type FanCurveInput =
+  { readonly kind: 'sensor'; readonly sensorId: string } | { readonly kind: 'hottest-disk' };
+
+export interface FanCurveView {
+  readonly fanId: string;
+  readonly curve: FanCurve;
+  readonly input: FanCurveInput;
+  readonly isActive: boolean;
+}
+
+export interface FansOverview {
+  readonly mode: HardwareMode;
+  readonly fans: readonly Fan[];
+  readonly sensors: readonly {
+    readonly id: string;
+    readonly chip: string;
+    readonly label: string;
+    readonly celsius: number | null;
+  }[];
+  readonly curves: readonly FanCurveView[];
+}
+
+export type TelemetryMetric =
+  | 'cpu.percent'
+  | 'memory.used_bytes'
+  | 'network.rx_bytes_per_second'
+  | 'network.tx_bytes_per_second'
+  | 'disk.read_bytes_per_second'
+  | 'disk.write_bytes_per_second';
+export type TelemetryRange = '1h' | '24h' | '7d' | '30d';
+
+export interface TelemetryHistory {
+  readonly metric: TelemetryMetric;
+  readonly range: TelemetryRange;
+  readonly resolution: 'raw' | 'minute' | 'hour';
+  readonly points: readonly { readonly at: string; readonly value: number }[];
+}
+
+// --- scheduler (server/src/api/routes/scheduler-routes.ts): admins ---
+
+export type ExecutionStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface SchedulerExecution {
+  readonly id: number;
+  readonly job: string;
+  readonly trigger: 'manual' | 'schedule' | 'catch-up' | 'retry';
+  readonly scheduledFor: string | null;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly status: ExecutionStatus;
+  readonly summary: Readonly<Record<string, unknown>> | null;
+  readonly error: string | null;
+  readonly retryOf: number | null;
+}
+
+export interface SchedulerJob {
+  readonly job: string;
+  readonly description: string;
+  readonly schedule: string;
+  readonly defaultSchedule: string;
+  readonly enabled: boolean;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly nextRunAt: string | null;
+  readonly lastExecution: SchedulerExecution | null;
+}
+
+export interface SchedulerJobUpdated extends SchedulerJob {
+  /** The next five run times under the (new) schedule. */
+  readonly nextRuns: readonly string[];
+}
+
+export interface ExecutionQuery {
+  readonly job?: string;
+  readonly status?: ExecutionStatus;
+  readonly cursor?: number;
+  readonly limit?: number;
+}
+
+export interface ExecutionPage {
+  readonly items: readonly SchedulerExecution[];
+  readonly nextCursor: number | null;
+}
+
+// --- notifications and SMB: admins ---
+
+export interface AppNotification {
+  readonly id: number;
+  readonly at: string;
+  readonly severity: string;
+  readonly rule: string;
+  readonly title: string;
+  readonly body: string;
+  readonly readAt: string | null;
+  readonly resolvedAt: string | null;
+}
+
+export interface NotificationPage {
+  readonly items: readonly AppNotification[];
+  readonly nextCursor: number | null;
+}
+
+export interface NotificationChannels {
+  readonly webhooks: readonly { readonly url: string; readonly hasSecret: boolean }[];
+  readonly email?: {
+    readonly host: string;
+    readonly port: number;
+    readonly security: string;
+    readonly username?: string;
+    readonly from: string;
+    readonly to: readonly string[];
+  };
+}
+
+export interface ChannelTestResult {
+  readonly channel: string;
+  readonly ok: boolean;
+  readonly error: string | null;
+}
+
+export interface SmbSettings {
+  readonly enabled: boolean;
+  readonly workgroup: string;
+  readonly serverString: string;
+  readonly port: number;
+  readonly interfaces: readonly string[];
+}
+
+export interface SmbStatus {
+  readonly enabled: boolean;
+  readonly running: boolean;
+  readonly pid: number | null;
+  readonly version: string | null;
+  readonly port: number;
+  readonly interfaces: readonly string[];
+  readonly sessions: readonly {
+    readonly sessionId: string;
+    readonly username: string;
+    readonly address: string;
+    readonly dialect: string | null;
+    readonly encrypted: boolean;
+    readonly shares: readonly string[];
+  }[];
+  readonly openFiles: readonly { readonly path: string }[];
+  readonly usersWithoutPassword: readonly string[];
+  readonly overQuota: readonly string[];
+  readonly lastError: string | null;
+}
+
 export const API_BASE = '/api';
 
 /** The one typed client of BaluHost's REST API; the auth interceptor adds the bearer token. */
@@ -373,6 +687,145 @@ export class ApiClient {
   revokeAppPassword(id: number): Observable<void> {
     return noContent(this.http.delete(`${API_BASE}/me/app-passwords/${id}`));
   }
+
+  // --- hardware ---
+
+  raid(): Observable<RaidOverview> {
+    return this.http.get<RaidOverview>(`${API_BASE}/raid`);
+  }
+
+  /** Two-step: without a token the server answers 428 CONFIRMATION_REQUIRED with one. */
+  failRaidMember(array: string, device: string, confirmToken?: string): Observable<RaidArray> {
+    return this.http.post<RaidArray>(
+      `${API_BASE}/raid/arrays/${enc(array)}/members/${enc(device)}/fail`,
+      confirmToken === undefined ? {} : { confirmToken },
+    );
+  }
+
+  /** Two-step: without a token the server answers 428 CONFIRMATION_REQUIRED with one. */
+  removeRaidMember(array: string, device: string, confirmToken?: string): Observable<RaidArray> {
+    return this.http.delete<RaidArray>(`${API_BASE}/raid/arrays/${enc(array)}/members/${enc(device)}`, {
+      params: confirmToken === undefined ? {} : { confirmToken },
+    });
+  }
+
+  /** Two-step: without a token the server answers 428 CONFIRMATION_REQUIRED with one. */
+  addRaidSpare(array: string, device: string, confirmToken?: string): Observable<RaidArray> {
+    return this.http.post<RaidArray>(
+      `${API_BASE}/raid/arrays/${enc(array)}/spares`,
+      confirmToken === undefined ? { device } : { device, confirmToken },
+    );
+  }
+
+  startRaidCheck(array: string): Observable<RaidArray> {
+    return this.http.post<RaidArray>(`${API_BASE}/raid/arrays/${enc(array)}/check`, {});
+  }
+
+  stopRaidCheck(array: string): Observable<RaidArray> {
+    return this.http.delete<RaidArray>(`${API_BASE}/raid/arrays/${enc(array)}/check`);
+  }
+
+  smartDevices(): Observable<{ readonly mode: HardwareMode; readonly devices: readonly SmartSummary[] }> {
+    return this.http.get<{ mode: HardwareMode; devices: SmartSummary[] }>(`${API_BASE}/smart`);
+  }
+
+  smartReport(device: string): Observable<SmartReport> {
+    return this.http.get<SmartReport>(`${API_BASE}/smart/${enc(device)}`);
+  }
+
+  startSelfTest(device: string, type: 'short' | 'long'): Observable<unknown> {
+    return this.http.post(`${API_BASE}/smart/${enc(device)}/self-tests`, { type });
+  }
+
+  power(): Observable<PowerOverview> {
+    return this.http.get<PowerOverview>(`${API_BASE}/power`);
+  }
+
+  setPowerProfile(name: PowerProfileName): Observable<unknown> {
+    return this.http.put(`${API_BASE}/power/profile`, { name });
+  }
+
+  setGovernor(governor: string): Observable<unknown> {
+    return this.http.put(`${API_BASE}/power/governor`, { governor });
+  }
+
+  fans(): Observable<FansOverview> {
+    return this.http.get<FansOverview>(`${API_BASE}/fans`);
+  }
+
+  setFanCurve(id: string, curve: FanCurve, input: FanCurveInput): Observable<unknown> {
+    return this.http.put(`${API_BASE}/fans/${enc(id)}/curve`, { curve, input });
+  }
+
+  setFanMode(id: string, mode: 'auto' | 'manual' | 'curve'): Observable<unknown> {
+    return this.http.put(`${API_BASE}/fans/${enc(id)}/mode`, { mode });
+  }
+
+  telemetryHistory(metric: TelemetryMetric, range: TelemetryRange): Observable<TelemetryHistory> {
+    const params = new HttpParams().set('metric', metric).set('range', range);
+    return this.http.get<TelemetryHistory>(`${API_BASE}/telemetry/history`, { params });
+  }
+
+  // --- scheduler ---
+
+  schedulerJobs(): Observable<{ readonly items: readonly SchedulerJob[] }> {
+    return this.http.get<{ items: SchedulerJob[] }>(`${API_BASE}/scheduler/jobs`);
+  }
+
+  updateSchedulerJob(
+    job: string,
+    changes: { readonly enabled?: boolean; readonly schedule?: string },
+  ): Observable<SchedulerJobUpdated> {
+    return this.http.patch<SchedulerJobUpdated>(`${API_BASE}/scheduler/jobs/${enc(job)}`, changes);
+  }
+
+  runSchedulerJob(job: string): Observable<{ readonly executionId: number }> {
+    return this.http.post<{ executionId: number }>(`${API_BASE}/scheduler/jobs/${enc(job)}/run`, {});
+  }
+
+  schedulerExecutions(query: ExecutionQuery): Observable<ExecutionPage> {
+    return this.http.get<ExecutionPage>(`${API_BASE}/scheduler/executions`, {
+      params: auditParams(query),
+    });
+  }
+
+  cancelExecution(id: number): Observable<SchedulerExecution> {
+    return this.http.post<SchedulerExecution>(`${API_BASE}/scheduler/executions/${id}/cancel`, {});
+  }
+
+  retryExecution(id: number): Observable<{ readonly executionId: number }> {
+    return this.http.post<{ executionId: number }>(`${API_BASE}/scheduler/executions/${id}/retry`, {});
+  }
+
+  // --- notifications, SMB ---
+
+  notifications(limit = 10): Observable<NotificationPage> {
+    return this.http.get<NotificationPage>(`${API_BASE}/notifications`, { params: { limit } });
+  }
+
+  notificationChannels(): Observable<NotificationChannels> {
+    return this.http.get<NotificationChannels>(`${API_BASE}/notifications/channels`);
+  }
+
+  testNotificationChannels(): Observable<{ readonly results: readonly ChannelTestResult[] }> {
+    return this.http.post<{ results: ChannelTestResult[] }>(`${API_BASE}/notifications/test`, {});
+  }
+
+  smbSettings(): Observable<SmbSettings> {
+    return this.http.get<SmbSettings>(`${API_BASE}/smb`);
+  }
+
+  updateSmbSettings(changes: Partial<SmbSettings>): Observable<SmbSettings> {
+    return this.http.put<SmbSettings>(`${API_BASE}/smb`, changes);
+  }
+
+  smbStatus(): Observable<SmbStatus> {
+    return this.http.get<SmbStatus>(`${API_BASE}/smb/status`);
+  }
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment.replace(/^\/dev\//, ''));
 }
 
 /** 204 answers: no body, just completion. */
@@ -380,7 +833,7 @@ function noContent(request: Observable<unknown>): Observable<void> {
   return request.pipe(map(() => undefined));
 }
 
-function auditParams(query: AuditQuery): HttpParams {
+function auditParams(query: AuditQuery | Record<string, string | number | undefined>): HttpParams {
   let params = new HttpParams();
   for (const [key, value] of Object.entries(query) as [string, string | number | undefined][]) {
     if (value !== undefined && value !== '') params = params.set(key, value);

@@ -84,3 +84,17 @@ export function applyFieldProblems(
   }
   return matched;
 }
+
+/**
+ * The token of a 428 CONFIRMATION_REQUIRED answer (`error.details.confirmToken`), with the server's message
+ * that says what will happen; null for any other failure.
+ */
+export function confirmationOf(err: unknown): { readonly token: string; readonly message: string } | null {
+  if (!(err instanceof HttpErrorResponse) || err.status !== 428) return null;
+  const body = (typeof err.error === 'object' && err.error !== null ? err.error : {}) as ErrorBody;
+  const e = body.error;
+  if (e?.code !== 'CONFIRMATION_REQUIRED' || typeof e.details !== 'object' || e.details === null) return null;
+  const token = (e.details as { confirmToken?: unknown }).confirmToken;
+  if (typeof token !== 'string') return null;
+  return { token, message: typeof e.message === 'string' ? e.message : 'Confirm this change.' };
+}

@@ -25,6 +25,12 @@ const NAV_ITEMS: readonly NavItem[] = [
   { path: '/shares', label: 'Shares', icon: 'folder_shared', isAdminOnly: true },
   { path: '/users', label: 'Users', icon: 'people', isAdminOnly: true },
   { path: '/groups', label: 'Groups', icon: 'groups', isAdminOnly: true },
+  { path: '/raid', label: 'RAID', icon: 'storage', isAdminOnly: false },
+  { path: '/smart', label: 'Disk health', icon: 'health_and_safety', isAdminOnly: false },
+  { path: '/power', label: 'Power', icon: 'bolt', isAdminOnly: false },
+  { path: '/fans', label: 'Fans', icon: 'toys', isAdminOnly: false },
+  { path: '/scheduler', label: 'Scheduler', icon: 'schedule', isAdminOnly: true },
+  { path: '/settings', label: 'Settings', icon: 'settings', isAdminOnly: true },
   { path: '/audit', label: 'Audit log', icon: 'history', isAdminOnly: true },
   { path: '/account', label: 'My account', icon: 'manage_accounts', isAdminOnly: false },
 ];

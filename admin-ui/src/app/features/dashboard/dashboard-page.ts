@@ -6,29 +6,17 @@ import { MatIconModule } from '@angular/material/icon';
 import { MatListModule } from '@angular/material/list';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
+import { LineChartModule } from '@swimlane/ngx-charts';
 import { ByteSizePipe } from '../../shared/byte-size';
 import { QuotaBar } from '../../shared/quota-bar';
 import { DashboardStore } from './dashboard-store';
-
-/** Planned cards whose API is still being built; each names what will fill it. */
-interface PendingSlot {
-  readonly id: string;
-  readonly title: string;
-  readonly icon: string;
-  readonly waitsFor: string;
-}
-
-const PENDING_SLOTS: readonly PendingSlot[] = [
-  { id: 'raid', title: 'RAID arrays', icon: 'dns', waitsFor: 'the RAID API (array state, rebuilds)' },
-  { id: 'smart', title: 'Disk health (SMART)', icon: 'health_and_safety', waitsFor: 'the SMART API' },
-  { id: 'charts', title: 'Activity charts', icon: 'monitoring', waitsFor: 'the telemetry API' },
-];
 
 @Component({
   selector: 'bh-dashboard-page',
   imports: [
     ByteSizePipe,
     DatePipe,
+    LineChartModule,
     MatButtonModule,
     MatCardModule,
     MatIconModule,
@@ -55,9 +43,20 @@ export default class DashboardPage {
   protected readonly usageProblem = this.store.usageProblem;
   protected readonly shares = this.store.shares;
   protected readonly sharesProblem = this.store.sharesProblem;
-  protected readonly pendingSlots = PENDING_SLOTS;
+  protected readonly raid = this.store.raid;
+  protected readonly raidProblem = this.store.raidProblem;
+  protected readonly smart = this.store.smart;
+  protected readonly smartProblem = this.store.smartProblem;
+  protected readonly charts = this.store.charts;
+  protected readonly chartsProblem = this.store.chartsProblem;
+  protected readonly notifications = this.store.notifications;
+  protected readonly notificationsProblem = this.store.notificationsProblem;
+  protected readonly timeTick = (d: Date | string): string =>
+    new Date(d).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
   constructor() {
     this.store.load();
+    this.store.loadHardware();
+    this.store.startLive();
   }
 }
