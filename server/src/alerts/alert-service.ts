@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { Db } from '../db/index.js';
 import { nowIso } from '../db/index.js';
-import { NotFoundError } from '../errors/index.js';
+import { NotFoundError, ValidationError } from '../errors/index.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { HardwareSnapshot } from '../metrics/hardware-snapshot.js';
 import type { StorageUsageReader } from '../metrics/storage-usage-reader.js';
@@ -9,6 +9,7 @@ import type { SchedulerService } from '../scheduler/scheduler-service.js';
 import type { ExecutionRow } from '../scheduler/scheduler-repository.js';
 import { SYSTEM_TIMER, type IntervalTimer } from '../scheduler/timer.js';
 import type { AuditActor, AuditService } from '../services/audit-service.js';
+import { deliverEmail, type EmailChannel } from './email-delivery.js';
 import { NotificationRepository, type Notification, type Severity } from './notification-repository.js';
 import {
   deliverWebhook,
@@ -22,7 +23,15 @@ const CHANNELS_KEY = 'notifications.channels';
 
 export interface NotificationChannels {
   readonly webhooks: readonly WebhookChannel[];
+  /** SMTP delivery to a list of recipients; null when notifications are not mailed. */
+  readonly email: EmailChannel | null;
 }
+
+/**
+ * What stands for a stored secret in what the API shows; sent back in a PUT, it keeps the stored secret (so a
+ * client can round-trip the channels it read without knowing the SMTP password).
+ */
+export const REDACTED_SECRET = '********';
 
 /** A condition that holds now. */
 interface Condition {
@@ -80,7 +89,7 @@ export type AlertRule = keyof typeof ALERT_RULES;
 
 /**
  * Alert rules evaluated every minute (and at once when a job run fails). A condition that starts holding raises
- * one notification, delivered to every webhook; while it holds nothing more is raised; when it clears, a new
+ * one notification, delivered to every webhook and by email; while it holds nothing more is raised; when it clears, a new
  * occurrence raises again. The `notifications.active_key` unique index makes that hold across processes.
  */
 export class AlertService {
@@ -317,23 +326,27 @@ export class AlertService {
 
   // --- delivery ------------------------------------------------------------------------------------------------
 
-  // TODO(issue 6): email delivery. No SMTP client is installed and a hand-written one (EHLO, STARTTLS, AUTH,
-  // DATA over node:net/tls) is more than a small file; channels accept webhooks only until it lands.
   private deliver(n: Notification): void {
     const run = (async () => {
-      const { webhooks } = await this.channels();
-      await Promise.all(
-        webhooks.map(async (w) => {
-          try {
-            await deliverWebhook(w, webhookPayload(n, os.hostname()), this.options.delivery);
-          } catch (err) {
-            this.logger.warn(
-              { err, notificationId: n.id, webhook: hostOf(w.url) },
-              'webhook delivery failed',
-            );
-          }
-        }),
-      );
+      const { webhooks, email } = await this.channels();
+      const host = os.hostname();
+      const webhookRuns = webhooks.map(async (w) => {
+        try {
+          await deliverWebhook(w, webhookPayload(n, host), this.options.delivery);
+        } catch (err) {
+          this.logger.warn({ err, notificationId: n.id, webhook: hostOf(w.url) }, 'webhook delivery failed');
+        }
+      });
+      const emailRun = (async () => {
+        if (email === null) return;
+        try {
+          await deliverEmail(email, n, host, this.options.delivery);
+        } catch (err) {
+          // Only the std err fields (message, code, stack) are logged: never the channel, which holds the password.
+          this.logger.warn({ err, notificationId: n.id, smtp: smtpOf(email) }, 'email delivery failed');
+        }
+      })();
+      await Promise.all([...webhookRuns, emailRun]);
     })().catch((err: unknown) => {
       this.logger.warn({ err, notificationId: n.id }, 'notification delivery failed');
     });
@@ -364,14 +377,30 @@ export class AlertService {
       .db('settings')
       .where({ key: CHANNELS_KEY })
       .first<{ value: string } | undefined>('value');
-    if (row === undefined) return { webhooks: [] };
+    if (row === undefined) return { webhooks: [], email: null };
+    // Settings written before email delivery have no `email`.
     const parsed = JSON.parse(row.value) as Partial<NotificationChannels>;
-    return { webhooks: parsed.webhooks ?? [] };
+    return { webhooks: parsed.webhooks ?? [], email: parsed.email ?? null };
   }
 
-  /** Replaces the channels, audited (webhook secrets are not written to the audit log). */
-  async setChannels(actor: AuditActor, channels: NotificationChannels): Promise<NotificationChannels> {
+  /**
+   * Replaces the channels, audited (neither webhook secrets nor the SMTP password are written to the audit log).
+   * An email password equal to {@link REDACTED_SECRET} keeps the stored one.
+   * @throws ValidationError when the redacted password is sent but none is stored for that SMTP user.
+   */
+  async setChannels(actor: AuditActor, input: NotificationChannels): Promise<NotificationChannels> {
     const at = nowIso(this.clock);
+    let channels = input;
+    if (input.email !== null && input.email.password === REDACTED_SECRET) {
+      const stored = (await this.channels()).email;
+      // A password is kept only for the user it belongs to: a new username needs its own.
+      if (stored?.password === undefined || stored.username !== input.email.username) {
+        throw new ValidationError(
+          `email.password: "${REDACTED_SECRET}" keeps the stored password, but none is stored for this username.`,
+        );
+      }
+      channels = { ...input, email: { ...input.email, password: stored.password } };
+    }
     await this.options.db.transaction(async (trx) => {
       await trx('settings')
         .insert({ key: CHANNELS_KEY, value: JSON.stringify(channels), updatedAt: at })
@@ -383,7 +412,10 @@ export class AlertService {
           action: 'notifications.set_channels',
           result: 'success',
           target: null,
-          details: { webhooks: channels.webhooks.map((w) => hostOf(w.url)) },
+          details: {
+            webhooks: channels.webhooks.map((w) => hostOf(w.url)),
+            email: channels.email === null ? null : { smtp: smtpOf(channels.email), to: channels.email.to },
+          },
         },
         trx,
       );
@@ -406,24 +438,25 @@ export class AlertService {
       null,
     );
     if (n === null) throw new Error('the test notification was not stored');
-    const { webhooks } = await this.channels();
-    const results = await Promise.all(
-      webhooks.map(async (w) => {
-        try {
-          await deliverWebhook(w, webhookPayload(n, os.hostname()), {
-            ...this.options.delivery,
-            retryDelaysMs: [],
-          });
-          return { channel: `webhook ${hostOf(w.url)}`, ok: true, error: null };
-        } catch (err) {
-          return {
-            channel: `webhook ${hostOf(w.url)}`,
-            ok: false,
-            error: err instanceof Error ? err.message : String(err),
-          };
-        }
-      }),
-    );
+    const { webhooks, email } = await this.channels();
+    const host = os.hostname();
+    const once = { ...this.options.delivery, retryDelaysMs: [] };
+    const attempt = async (channel: string, send: () => Promise<number>) => {
+      try {
+        await send();
+        return { channel, ok: true, error: null };
+      } catch (err) {
+        return { channel, ok: false, error: err instanceof Error ? err.message : String(err) };
+      }
+    };
+    const results = await Promise.all([
+      ...webhooks.map((w) =>
+        attempt(`webhook ${hostOf(w.url)}`, () => deliverWebhook(w, webhookPayload(n, host), once)),
+      ),
+      ...(email === null
+        ? []
+        : [attempt(`email ${smtpOf(email)}`, () => deliverEmail(email, n, host, once))]),
+    ]);
     await this.options.audit.record(actor, {
       action: 'notifications.test',
       result: results.every((r) => r.ok) ? 'success' : 'failure',
@@ -441,6 +474,11 @@ function hostOf(url: string): string {
   } catch {
     return 'invalid url';
   }
+}
+
+/** An SMTP server named by host and port (never its credentials). */
+function smtpOf(email: EmailChannel): string {
+  return `${email.host}:${email.port}`;
 }
 
 function formatBytes(n: number): string {

@@ -8,6 +8,7 @@ export interface WebhookChannel {
   readonly secret?: string | undefined;
 }
 
+/** Retries and timeouts of webhook and email delivery. */
 export interface DeliveryOptions {
   /** Delays before the 2nd, 3rd... attempt, ms; their count bounds the attempts. Default 1 s, 2 s, 4 s, 8 s, 16 s. */
   readonly retryDelaysMs?: readonly number[];

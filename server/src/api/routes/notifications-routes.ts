@@ -1,7 +1,13 @@
 import type { ApiRoutes } from '../route.js';
 import { z } from '../openapi-zod.js';
 import { ID_PARAMS } from './common.js';
-import { SEVERITIES, type AlertService } from '../../alerts/index.js';
+import {
+  EMAIL_SECURITY,
+  REDACTED_SECRET,
+  SEVERITIES,
+  type AlertService,
+  type NotificationChannels,
+} from '../../alerts/index.js';
 
 const NOTIFICATION = z
   .object({
@@ -48,19 +54,90 @@ const WEBHOOK = z
   })
   .strict();
 
+const EMAIL = z
+  .object({
+    host: z
+      .string()
+      .min(1)
+      .max(253)
+      .regex(/^[^\s/]+$/, 'must be a host name or an address')
+      .openapi({ description: 'SMTP submission server.' }),
+    port: z.number().int().min(1).max(65535).openapi({ description: '465 with tls, 587 with starttls.' }),
+    security: z.enum(EMAIL_SECURITY).openapi({
+      description:
+        'tls: TLS from the start; starttls: upgrade, failing when the server cannot; none: never encrypted ' +
+        '(a relay on the same host or a trusted LAN only).',
+    }),
+    username: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .openapi({ description: 'SMTP AUTH user; no AUTH when absent.' }),
+    password: z
+      .string()
+      .min(1)
+      .max(500)
+      .optional()
+      .openapi({
+        description: `Stored, never shown: reads answer "${REDACTED_SECRET}", and sending that back keeps the stored one.`,
+      }),
+    from: z.email().max(254),
+    to: z.array(z.email().max(254)).min(1).max(20),
+  })
+  .strict()
+  .refine((e) => e.password === undefined || e.username !== undefined, {
+    error: 'a password needs a username',
+    path: ['password'],
+  });
+
 const CHANNELS = z
-  .object({ webhooks: z.array(WEBHOOK).max(20) })
+  .object({
+    webhooks: z.array(WEBHOOK).max(20),
+    email: EMAIL.nullable()
+      .default(null)
+      .openapi({ description: 'Mails every notification to `to`; null or absent: no email.' }),
+  })
   .strict()
   .openapi('NotificationChannels', {
-    description: 'Where notifications go. Email delivery is not implemented yet (TODO(issue 6)).',
+    description: 'Where notifications go: webhooks and email, each retried with backoff.',
   });
 
 const CHANNELS_VIEW = z.object({
   webhooks: z.array(z.object({ url: z.string(), hasSecret: z.boolean() })),
+  email: z
+    .object({
+      host: z.string(),
+      port: z.number().int(),
+      security: z.enum(EMAIL_SECURITY),
+      username: z.string().optional(),
+      password: z.literal(REDACTED_SECRET).optional().openapi({ description: 'Present when one is stored.' }),
+      from: z.string(),
+      to: z.array(z.string()),
+    })
+    .optional()
+    .openapi({
+      description: 'Absent when notifications are not mailed (the shape clients saw before email).',
+    }),
 });
 
-function view(channels: { webhooks: readonly { url: string; secret?: string | undefined }[] }) {
-  return { webhooks: channels.webhooks.map((w) => ({ url: w.url, hasSecret: w.secret !== undefined })) };
+/** What the API shows of the channels: no webhook secret, and the SMTP password redacted. */
+function view(channels: NotificationChannels): z.infer<typeof CHANNELS_VIEW> {
+  const { email } = channels;
+  const webhooks = channels.webhooks.map((w) => ({ url: w.url, hasSecret: w.secret !== undefined }));
+  if (email === null) return { webhooks };
+  return {
+    webhooks,
+    email: {
+      host: email.host,
+      port: email.port,
+      security: email.security,
+      ...(email.username === undefined ? {} : { username: email.username }),
+      ...(email.password === undefined ? {} : { password: REDACTED_SECRET }),
+      from: email.from,
+      to: [...email.to],
+    },
+  };
 }
 
 export function registerNotificationsRoutes(routes: ApiRoutes, deps: { alerts: AlertService }): void {
@@ -113,7 +190,7 @@ export function registerNotificationsRoutes(routes: ApiRoutes, deps: { alerts: A
   routes.add({
     method: 'get',
     path: '/api/notifications/channels',
-    summary: 'The notification channels (webhook secrets are not shown).',
+    summary: 'The notification channels (webhook secrets are not shown, the SMTP password is redacted).',
     tag: 'notifications',
     access: 'admin',
     responses: { 200: { description: 'The channels', schema: CHANNELS_VIEW } },
@@ -123,7 +200,8 @@ export function registerNotificationsRoutes(routes: ApiRoutes, deps: { alerts: A
     method: 'put',
     path: '/api/notifications/channels',
     summary:
-      'Replaces the notification channels (webhooks: a JSON POST per notification, retried with backoff).',
+      'Replaces the notification channels (webhooks: a JSON POST per notification; email: a mail by SMTP; ' +
+      'both retried with backoff).',
     tag: 'notifications',
     access: 'admin',
     body: CHANNELS,
