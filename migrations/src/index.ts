@@ -16,6 +16,7 @@ import * as createSchedulerExecutions from './20261205000200_create_scheduler_ex
 import * as createSchedulerLeases from './20261205000300_create_scheduler_leases.js';
 import * as createTelemetrySamples from './20261205000400_create_telemetry_samples.js';
 import * as createNotifications from './20261205000500_create_notifications.js';
+import * as createTotp from './20261212000100_create_totp.js';
 
 /** One schema change: `up` applies it, `down` reverts it. */
 export interface Migration {
@@ -43,6 +44,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '20261205000300_create_scheduler_leases', ...createSchedulerLeases },
   { name: '20261205000400_create_telemetry_samples', ...createTelemetrySamples },
   { name: '20261205000500_create_notifications', ...createNotifications },
+  { name: '20261212000100_create_totp', ...createTotp },
 ];
 
 /** A knex migration source over {@link MIGRATIONS}, so no directory is scanned at run time. */

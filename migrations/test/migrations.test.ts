@@ -89,6 +89,8 @@ describe(`migrations on ${PG ? 'PostgreSQL' : 'SQLite'}`, () => {
         'scheduler_leases',
         'telemetry_samples',
         'notifications',
+        'totp_enrolments',
+        'totp_recovery_codes',
       ]) {
         assert.ok(after.includes(t), `table ${t}`);
       }

@@ -26,6 +26,9 @@ import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerTelemetryRoutes } from './routes/telemetry-routes.js';
 import { registerNotificationsRoutes } from './routes/notifications-routes.js';
 import { registerSmbRoutes } from './routes/smb-routes.js';
+import { registerTotpRoutes } from './routes/totp-routes.js';
+import { TotpService } from '../services/totp-service.js';
+import { loadOrCreateSecret } from '../keys.js';
 import { registerServicesRoutes } from './routes/services-routes.js';
 import { registerDbRoutes } from './routes/db-routes.js';
 import { DbInspector } from '../operations/db-inspector.js';
@@ -132,7 +135,10 @@ export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
     return services.auth.authenticateAccessToken(match[1], originOf(req));
   });
   registerSystemRoutes(routes, { db: deps.db, dbClient: deps.dbClient, version: deps.version });
-  registerAuthRoutes(routes, services);
+  // Two-factor login belongs to the API alone (WebDAV and SMB keep passwords), so it is built here.
+  const totp = new TotpService(deps.db, services.audit, loadOrCreateSecret(config.dataDir, 'totp-key'));
+  registerAuthRoutes(routes, { ...services, totp });
+  registerTotpRoutes(routes, { totp });
   registerUsersRoutes(routes, services);
   registerGroupsRoutes(routes, services);
   registerAuditRoutes(routes, services);

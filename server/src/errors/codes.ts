@@ -10,6 +10,10 @@ export const ERROR_CODES = {
   MALFORMED_JSON: { status: 400, meaning: 'The body is not valid JSON.' },
   UNAUTHENTICATED: { status: 401, meaning: 'No valid credentials or token: log in again.' },
   INVALID_CREDENTIALS: { status: 401, meaning: 'Wrong username or password.' },
+  TOTP_REQUIRED: {
+    status: 401,
+    meaning: 'The password is right, but two-factor login is on: send totpCode or recoveryCode as well.',
+  },
   FORBIDDEN: { status: 403, meaning: 'Authenticated, but not allowed to do this.' },
   NOT_FOUND: { status: 404, meaning: 'No such resource, or no such API route.' },
   METHOD_NOT_ALLOWED: { status: 405, meaning: 'The resource does not support this method.' },

@@ -19,6 +19,7 @@ import {
 import type { AuditService } from './audit-service.js';
 import type { LoginTracker } from './login-tracker.js';
 import { toUserView, type UserView } from './users-service.js';
+import { TotpRequiredError, type SecondFactorResult } from './totp-service.js';
 
 export interface Session {
   readonly accessToken: string;
@@ -51,13 +52,17 @@ export class AuthService {
   /**
    * Verifies a username and password for any protocol, counting failures in the shared tracker.
    * `appPassword` (WebDAV, SMB) also accepts one of the user's app passwords; the API login never does.
-   * @throws TooManyRequestsError (blocked; audited), InvalidCredentialsError (audited; disabled users too)
+   * `secondFactor` (the API login) checks a TOTP or recovery code once the password matched; a wrong one counts
+   * as a failed login, so codes cannot be guessed past the login limits.
+   * @throws TooManyRequestsError (blocked; audited), InvalidCredentialsError (audited; disabled users too),
+   *   TotpRequiredError (password right, two-factor login on, no code sent; audited)
    */
   async verifyCredentials(
     origin: RequestOrigin,
     username: string,
     password: string,
     appPassword?: (userId: number, password: string) => Promise<boolean>,
+    secondFactor?: (user: UserModel) => Promise<SecondFactorResult>,
   ): Promise<UserModel> {
     try {
       await this.tracker.assertAllowed(origin.address, username);
@@ -90,13 +95,36 @@ export class AuthService {
       });
       throw new InvalidCredentialsError();
     }
+    const factor = secondFactor ? await secondFactor(user) : 'ok';
+    if (factor === 'required') {
+      await this.audit.recordAnonymous(origin, username, {
+        action: 'auth.login',
+        result: 'denied',
+        details: { reason: 'totp-required' },
+      });
+      throw new TotpRequiredError();
+    }
+    if (factor === 'invalid') {
+      const startedBlock = await this.tracker.recordFailure(origin.address, username);
+      await this.audit.recordAnonymous(origin, username, {
+        action: 'auth.login',
+        result: 'failure',
+        details: { reason: 'bad-second-factor', ...(startedBlock ? { blocked: true } : {}) },
+      });
+      throw new InvalidCredentialsError();
+    }
     await this.tracker.recordSuccess(username);
     return user;
   }
 
   /** @throws as {@link verifyCredentials} */
-  async login(origin: RequestOrigin, username: string, password: string): Promise<Session> {
-    const user = await this.verifyCredentials(origin, username, password);
+  async login(
+    origin: RequestOrigin,
+    username: string,
+    password: string,
+    secondFactor?: (user: UserModel) => Promise<SecondFactorResult>,
+  ): Promise<Session> {
+    const user = await this.verifyCredentials(origin, username, password, undefined, secondFactor);
     const session = await this.issue(this.db, user, newId(), origin);
     await this.audit.record(this.principalFor(user, origin), { action: 'auth.login', result: 'success' });
     return session;

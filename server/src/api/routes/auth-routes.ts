@@ -4,24 +4,39 @@ import { SESSION, USER_VIEW } from './common.js';
 import { originOf } from '../middleware.js';
 import type { AuthService } from '../../services/auth-service.js';
 import type { UsersService } from '../../services/users-service.js';
+import type { TotpService } from '../../services/totp-service.js';
 
 export function registerAuthRoutes(
   routes: ApiRoutes,
-  deps: { auth: AuthService; users: UsersService },
+  deps: { auth: AuthService; users: UsersService; totp: TotpService },
 ): void {
   routes.add({
     method: 'post',
     path: '/api/auth/login',
-    summary: 'Log in with a username and password.',
+    summary:
+      'Log in with a username and password, plus a TOTP code or a recovery code when two-factor login is on.',
     tag: 'auth',
     access: 'public',
-    body: z.object({ username: z.string().min(1).max(255), password: z.string().min(1).max(1024) }).strict(),
+    body: z
+      .object({
+        username: z.string().min(1).max(255),
+        password: z.string().min(1).max(1024),
+        totpCode: z
+          .string()
+          .regex(/^\d{6}$/, 'must be 6 digits')
+          .optional(),
+        recoveryCode: z.string().min(1).max(64).optional(),
+      })
+      .strict(),
     responses: {
       200: { description: 'Logged in', schema: SESSION },
+      401: { description: 'INVALID_CREDENTIALS, or TOTP_REQUIRED: send totpCode or recoveryCode as well' },
       429: { description: 'Too many failed logins; see Retry-After' },
     },
     handler: async ({ req, body }) => ({
-      body: await deps.auth.login(originOf(req), body.username, body.password),
+      body: await deps.auth.login(originOf(req), body.username, body.password, (user) =>
+        deps.totp.check(user, { totpCode: body.totpCode, recoveryCode: body.recoveryCode }),
+      ),
     }),
   });
   routes.add({
