@@ -15,7 +15,7 @@ import {
   utimes,
 } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import mime from 'mime-types';
 import type {
   ByteRange,
@@ -82,6 +82,8 @@ interface TreeItem {
 }
 
 const DIR_TYPE = 'httpd/unix-directory';
+const SMALL_READ_BYTES = 64 * 1024;
+const READ_CHUNK_BYTES = 1024 * 1024;
 
 function err(
   code: 'CONFLICT' | 'ALREADY_EXISTS' | 'PRECONDITION_FAILED' | 'LOCKED',
@@ -481,9 +483,23 @@ export class StorageCore implements StoragePort {
       await fh.close();
       throw err('CONFLICT', `${loc.nsPath} is a folder.`);
     }
-    const stream = fh.createReadStream(
-      range ? { start: range.start, end: Math.min(range.end, Math.max(0, entry.size - 1)) } : {},
-    );
+    const start = range?.start ?? 0;
+    const end = range ? Math.min(range.end, Math.max(0, entry.size - 1)) : entry.size - 1;
+    const length = Math.max(0, end - start + 1);
+    let stream: Readable;
+    if (length <= SMALL_READ_BYTES) {
+      // Small files (most requests) in one read: no stream machinery per 4 KiB file.
+      try {
+        const buffer = Buffer.allocUnsafe(length);
+        const { bytesRead } = length > 0 ? await fh.read(buffer, 0, length, start) : { bytesRead: 0 };
+        stream = Readable.from([buffer.subarray(0, bytesRead)], { objectMode: false });
+      } finally {
+        await fh.close();
+      }
+    } else {
+      // Large reads in 1 MiB chunks: fewer syscalls and far less garbage than the 64 KiB default.
+      stream = fh.createReadStream({ start, end, highWaterMark: READ_CHUNK_BYTES });
+    }
     return { entry, stream };
   }
 
@@ -579,7 +595,7 @@ export class StorageCore implements StoragePort {
     const tmp = this.tmpPath();
     let written = 0;
     try {
-      const out = createWriteStream(tmp, { flags: 'wx', mode: 0o640 });
+      const out = createWriteStream(tmp, { flags: 'wx', mode: 0o640, highWaterMark: READ_CHUNK_BYTES });
       if (reservation) {
         const r = reservation;
         const quota = this.quota;
