@@ -1,14 +1,22 @@
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import knexFactory, { type Knex } from 'knex';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type PgModule from 'pg';
 import { Model, knexSnakeCaseMappers } from 'objection';
 import { ListMigrationSource } from '@baluhost/migrations';
 import type { Config } from '../config/index.js';
 
-// 64-bit integers (quotas, byte counts, audit ids) come back as numbers on PostgreSQL as they do on SQLite.
-// Values stay far below 2^53.
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
+const require = createRequire(import.meta.url);
+
+/**
+ * 64-bit integers (quotas, byte counts, audit ids) come back as numbers on PostgreSQL as they do on SQLite
+ * (values stay far below 2^53). pg is loaded only when PostgreSQL is used: SQLite installs don't pay its memory.
+ */
+function preparePostgres(): void {
+  const pg = require('pg') as typeof PgModule;
+  pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
+}
 
 export type Db = Knex;
 
@@ -26,6 +34,7 @@ export function sqlitePath(config: Config): string {
 export function openDatabase(config: Config): { db: Db; info: DatabaseInfo } {
   const mappers = knexSnakeCaseMappers();
   if (config.databaseUrl) {
+    preparePostgres();
     const db = knexFactory({
       client: 'pg',
       connection: config.databaseUrl,
