@@ -1,9 +1,9 @@
 /**
  * The admin console in Debian's Chromium (playwright-core, never a downloaded browser) against a real BaluHost:
- * log in, upload and preview files, create a user and log in as them, filter the audit log, and a screenshot
- * of every page in light and dark theme at 1280 and 360 px wide, into e2e/results/screenshots/.
- *
- * TODO(issue 7): the hardware (RAID, SMART, fans) and scheduler scenarios and screenshots, once their pages exist.
+ * log in, upload and preview files, create a user and log in as them, filter the audit log, fail a simulated
+ * RAID member and watch the array degrade, then rebuild onto a spare as the hardware's clock moves, run a scheduler
+ * job and see its history, and a screenshot of every page in light and dark theme at 1280 and 360 px wide, into
+ * e2e/results/screenshots/.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -12,6 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ManualClock } from '@baluhost/drivers';
 import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
 import { ADMIN_PASSWORD, type TestServer, bearer, startTestServer } from '../../server/test/helpers.js';
 
@@ -38,7 +39,11 @@ const THEMES = ['light', 'dark'] as const;
 // would be eval'd, which the console's CSP forbids).
 declare const document: {
   readonly activeElement: { closest(selector: string): unknown } | null;
-  querySelector(selector: string): { readonly complete: boolean; readonly naturalWidth: number } | null;
+  querySelector(selector: string): {
+    readonly complete: boolean;
+    readonly naturalWidth: number;
+    getAttribute(name: string): string | null;
+  } | null;
 };
 declare const localStorage: { setItem(key: string, value: string): void };
 
@@ -92,12 +97,14 @@ describe('admin console in Chromium', { timeout: 600_000 }, () => {
   let admin: BrowserContext;
   let page: Page;
   const consoleErrors: string[] = [];
+  /** The simulated hardware's clock: a RAID rebuild advances only when the test moves it. */
+  const clock = new ManualClock(Date.now());
 
   before(
     async () => {
       ensureConsoleBuilt();
       await mkdir(SCREENSHOTS, { recursive: true });
-      ts = await startTestServer();
+      ts = await startTestServer({}, undefined, { hardware: { clock } });
       browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
       admin = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       page = await admin.newPage();
@@ -269,6 +276,67 @@ describe('admin console in Chromium', { timeout: 600_000 }, () => {
     assert.match(page.url(), /\/audit/);
   });
 
+  it('fails a RAID member after the confirmation, then rebuilds the degraded array onto a spare', async () => {
+    await open(page, ts.url, '/raid', 'RAID');
+    const md0 = page.locator('mat-card[data-array="md0"]');
+    const state = md0.locator('.state');
+    assert.equal(await state.innerText(), 'clean');
+
+    await md0.getByRole('button', { name: 'Actions for /dev/sdb' }).click();
+    await page.getByRole('menuitem', { name: 'Mark faulty' }).click();
+    // The server answers 428 with what will happen; the console shows it and repeats with the token.
+    let dialog = await dialogReady(page);
+    assert.match(await dialog.innerText(), /mark \/dev\/sdb faulty in md0/);
+    await screenshot(page, 'raid-confirm-light-wide');
+    await dialog.getByRole('button', { name: 'Mark faulty' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await md0.locator('.state[data-state="degraded"]').waitFor();
+    assert.match(await md0.locator('li[data-member="/dev/sdb"]').innerText(), /faulty/);
+
+    await md0.getByRole('button', { name: 'Add spare' }).click();
+    await page.getByRole('menuitem', { name: /\/dev\/sdc/ }).click();
+    dialog = await dialogReady(page);
+    assert.match(await dialog.innerText(), /sdc/);
+    await dialog.getByRole('button', { name: 'Erase and add' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await md0.locator('.state[data-state="recovering"]').waitFor();
+    const progress = md0.getByRole('progressbar', { name: 'Rebuilding md0' });
+    await progress.waitFor();
+
+    // The page asks again every 3 s while the array rebuilds: move the hardware's clock and watch it rise.
+    clock.advance(6_000);
+    await page.waitForFunction(
+      () =>
+        Number(document.querySelector('[aria-label="Rebuilding md0"]')?.getAttribute('aria-valuenow') ?? 0) >
+        0,
+      undefined,
+      { timeout: 15_000 },
+    );
+    await screenshot(page, 'raid-rebuilding-light-wide');
+    clock.advance(60_000);
+    await md0.locator('.state[data-state="clean"]').waitFor({ timeout: 15_000 });
+    await progress.waitFor({ state: 'detached' });
+    assert.match(await md0.locator('li[data-member="/dev/sdc"]').innerText(), /active/);
+  });
+
+  it('runs a scheduler job now and shows it in the history', async () => {
+    await open(page, ts.url, '/scheduler', 'Scheduler');
+    const row = page.getByRole('table', { name: 'Jobs' }).locator('tr[data-job="quota_reconcile"]');
+    await row.getByRole('button', { name: 'Run now' }).click();
+    const history = page.getByRole('table', { name: 'Run history' });
+    const run = history.locator('tr[data-execution]').filter({ hasText: 'quota_reconcile' }).first();
+    await run.waitFor();
+    // It may still be running when the history reloads: refresh until it has finished.
+    for (let i = 0; i < 20 && !/succeeded|failed/.test(await run.innerText()); i++) {
+      await page.waitForTimeout(250);
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await page.waitForLoadState('networkidle');
+    }
+    assert.match(await run.innerText(), /manual/);
+    assert.match(await run.innerText(), /succeeded/);
+    assert.match(await row.innerText(), /succeeded/, 'the job shows its last result');
+  });
+
   it('takes a screenshot of every page in light and dark theme, wide and narrow', async () => {
     // Something to show: a share with an ACL and a quota, and a file in it.
     const token = await ts.adminToken();
@@ -300,6 +368,12 @@ describe('admin console in Chromium', { timeout: 600_000 }, () => {
       { route: '/groups', name: 'groups', heading: 'Groups' },
       { route: '/audit', name: 'audit', heading: 'Audit log' },
       { route: '/account', name: 'account', heading: 'My account' },
+      { route: '/raid', name: 'raid', heading: 'RAID' },
+      { route: '/smart', name: 'smart', heading: 'Disk health' },
+      { route: '/power', name: 'power', heading: 'Power' },
+      { route: '/fans', name: 'fans', heading: 'Fans' },
+      { route: '/scheduler', name: 'scheduler', heading: 'Scheduler' },
+      { route: '/settings', name: 'settings', heading: 'Settings' },
     ];
     const taken: string[] = [];
     for (const theme of THEMES) {
@@ -313,6 +387,34 @@ describe('admin console in Chromium', { timeout: 600_000 }, () => {
           await screenshot(page, `${p.name}-${theme}-${size.name}`);
           taken.push(p.name);
         }
+        // The dashboard's hardware cards and live charts, below the first screen.
+        await open(page, ts.url, '/', 'Dashboard');
+        await page.locator('[data-card="charts"] ngx-charts-line-chart').first().waitFor();
+        await page.locator('[data-card="raid"]').scrollIntoViewIfNeeded();
+        await screenshot(page, `dashboard-hardware-${theme}-${size.name}`);
+        await page.locator('[data-card="charts"]').scrollIntoViewIfNeeded();
+        await screenshot(page, `dashboard-charts-${theme}-${size.name}`);
+        // The fan curve editor, drawn as a chart.
+        await open(page, ts.url, '/fans', 'Fans');
+        await page.locator('tr[data-fan="hwmon0/fan1"]').getByRole('button', { name: 'Edit curve' }).click();
+        await page
+          .getByRole('img', { name: /The fan curve/ })
+          .locator('ngx-charts-line-chart')
+          .waitFor();
+        await page.getByLabel('Point 1 °C').scrollIntoViewIfNeeded();
+        await screenshot(page, `fan-curve-${theme}-${size.name}`);
+        // The schedule editor with the next runs the server answered with.
+        await open(page, ts.url, '/scheduler', 'Scheduler');
+        await page
+          .locator('tr[data-job="smart_scan"]')
+          .getByRole('button', { name: /every 1 hour/ })
+          .click();
+        const editor = await dialogReady(page);
+        await editor.getByRole('button', { name: 'Save' }).click();
+        await editor.getByRole('list', { name: 'Next runs' }).waitFor();
+        await screenshot(page, `schedule-editor-${theme}-${size.name}`);
+        await page.keyboard.press('Escape');
+        await editor.waitFor({ state: 'detached' });
         // Dialogs: a share's ACL editor and a preview.
         await open(page, ts.url, '/shares', 'Shares');
         await page.getByRole('button', { name: 'Actions for media' }).click();
@@ -348,11 +450,12 @@ describe('admin console in Chromium', { timeout: 600_000 }, () => {
   });
 
   it('logged no errors in the browser console', () => {
-    // Expected: the 412 of the refused upload, and the CSP's refusal to frame the PDF's blob: URL (until the
+    // Expected: the 412 of the refused upload, the 428s that ask to confirm RAID changes, and the CSP's refusal to frame the PDF's blob: URL (until the
     // server's console CSP allows `frame-src 'self' blob:`).
     const unexpected = consoleErrors.filter(
       (e) =>
         !/status of 412/.test(e) &&
+        !/status of 428/.test(e) &&
         !/^Framing 'blob:.*violates the following Content Security Policy/.test(e),
     );
     assert.deepEqual(unexpected, []);
