@@ -8,6 +8,7 @@ import { startServer } from '../server.js';
 import { prepareLayout } from '../storage/layout.js';
 import { generateSelfSigned, localNames } from '../tls.js';
 import { VERSION } from '../version.js';
+import { restoreBackup, writeBackup } from '../backup/index.js';
 import { applyLiveDemoState, DEMO_PASSWORD, seedDemo } from '../operations/demo.js';
 
 const CLI_PRINCIPAL: Principal = {
@@ -118,6 +119,53 @@ export function buildCli(): Command {
           const applied = await migrateLatest(db, config);
           console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
         }
+      } finally {
+        await db.destroy();
+      }
+    });
+
+  program
+    .command('backup')
+    .description(
+      'Save the database (every table) and <data dir>/keys to a gzipped JSON-lines file, mode 0600; not user files. ' +
+        'The file holds secrets (token and two-factor keys, TLS keys, password hashes): keep it safe.',
+    )
+    .option('--out <file>', 'where to write (refuses to overwrite)')
+    .action(async (opts: { out?: string }) => {
+      const config = loadConfig();
+      const { db, info } = openDatabase(config);
+      try {
+        await migrateLatest(db, config);
+        const file = opts.out ?? `baluhost-backup-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl.gz`;
+        const summary = await writeBackup(db, config.dataDir, file, VERSION);
+        const rows = Object.values(summary.tables).reduce((a, b) => a + b, 0);
+        console.log(
+          `Wrote ${file}: ${Object.keys(summary.tables).length} tables, ${rows} rows from ${info.client}, ` +
+            `keys: ${summary.keys.join(', ') || 'none'}.`,
+        );
+      } finally {
+        await db.destroy();
+      }
+    });
+
+  program
+    .command('restore <file>')
+    .description(
+      'Put a backup into the configured database (SQLite or PostgreSQL, whichever made it) and <data dir>/keys. ' +
+        'Stop BaluHost first. The database must hold no users unless --force.',
+    )
+    .option('--force', 'replace every row of a database that already has users')
+    .action(async (file: string, opts: { force?: boolean }) => {
+      const config = loadConfig();
+      const { db, info } = openDatabase(config);
+      try {
+        await migrateLatest(db, config);
+        const result = await restoreBackup(db, config.dataDir, file, { isForced: opts.force === true });
+        const rows = Object.values(result.tables).reduce((a, b) => a + b, 0);
+        console.log(
+          `Restored ${file} (made ${result.header.createdAt} on ${result.header.source}) into ${info.client}: ` +
+            `${rows} rows, keys: ${result.keys.join(', ') || 'none'}.`,
+        );
       } finally {
         await db.destroy();
       }
