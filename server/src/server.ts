@@ -129,8 +129,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   await startMonitoring(services);
   services.serviceStatus.useHttpServers(servers);
   services.serviceStatus.start();
-  services.serviceStatus.useHttpServers(servers);
-  services.serviceStatus.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -178,7 +176,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await stopMonitoring(services);
         await services.hardware.close();
         await services.smb.close();
-        services.serviceStatus.close();
         services.serviceStatus.close();
         await db.destroy();
         logger.info('stopped');
