@@ -9,7 +9,7 @@ import { redactConfig } from './config/index.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { migrateLatest, openDatabase, type Db, type DatabaseInfo } from './db/index.js';
 import { createServices, type Services } from './services/index.js';
-import { createApp, finishApp } from './api/app.js';
+import { createApp, finishApp, isWebdavRequest } from './api/app.js';
 import { loadOrCreateSecret } from './keys.js';
 import { prepareLayout, removeStaleTmp } from './storage/layout.js';
 import { VERSION } from './version.js';
@@ -73,7 +73,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   );
   await services.hardware.start();
   await services.smb.start(logger.child({ component: 'smb' }));
-  const { app } = createApp({
+  const { app, dav } = createApp({
     config,
     logger,
     db,
@@ -85,8 +85,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   finishApp(app);
 
   const tls = await loadTls(config);
-  const servers: (http.Server | https.Server)[] = [http.createServer(app)];
-  if (tls) servers.push(https.createServer({ cert: tls.cert, key: tls.key }, app));
+  // WebDAV goes straight to its handler: Express's routing and middleware would only add work to every request
+  // of a sync client. The app still routes it too, for code that mounts the app alone.
+  const listener: http.RequestListener = (req, res) => {
+    if (isWebdavRequest(req)) dav(req, res);
+    else app(req, res);
+  };
+  const servers: (http.Server | https.Server)[] = [http.createServer(listener)];
+  if (tls) servers.push(https.createServer({ cert: tls.cert, key: tls.key }, listener));
   // Responses not yet finished: on close, they are told to end their connection, so that a keep-alive client
   // (nginx's upstream pool, a WebDAV client) does not hold the shutdown open after its last answer.
   const inFlight = new Set<http.ServerResponse>();

@@ -1,11 +1,10 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createWebdavHandler } from '@baluhost/protocols';
 import { fileURLToPath } from 'node:url';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import cors from 'cors';
 import { rateLimit } from 'express-rate-limit';
-import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { Db } from '../db/index.js';
@@ -50,7 +49,12 @@ export const DEFAULT_CONSOLE_DIR = fileURLToPath(
 );
 
 /** The Express app: the API under /api, the admin console at /; protocols mount beside them. */
-export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
+export function createApp(deps: AppDeps): {
+  app: Express;
+  routes: ApiRoutes;
+  /** The WebDAV handler, for a listener that routes /dav before Express. */
+  dav: (req: IncomingMessage, res: ServerResponse) => void;
+} {
   const { config, services } = deps;
   const app = express();
   app.disable('x-powered-by');
@@ -67,8 +71,7 @@ export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
     },
   });
   app.use((req, res, next) => {
-    const p = req.url.split('?', 1)[0] ?? '';
-    if (p === '/dav' || p.startsWith('/dav/') || (req.method === 'OPTIONS' && (p === '/' || p === '*'))) {
+    if (isWebdavRequest(req)) {
       dav(req, res);
       return;
     }
@@ -170,11 +173,7 @@ export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
         },
       },
     }),
-    swaggerUi.serve,
-    swaggerUi.setup(undefined, {
-      swaggerOptions: { url: '/api/openapi.json' },
-      customSiteTitle: 'BaluHost API',
-    }),
+    apiDocs(),
   );
   api.use('/api', (req, _res, next) => {
     next(new NotFoundError(`No API route ${req.method} ${req.originalUrl.split('?')[0] ?? ''}.`));
@@ -182,7 +181,7 @@ export function createApp(deps: AppDeps): { app: Express; routes: ApiRoutes } {
   app.use(api);
   const consoleDir = deps.consoleDir === undefined ? DEFAULT_CONSOLE_DIR : deps.consoleDir;
   if (consoleDir !== null) app.use(serveConsole(consoleDir));
-  return { app, routes };
+  return { app, routes, dav };
 }
 
 /** Paths the console never answers: the API's own 404 and the protocols (mounted after) get them. */
@@ -241,6 +240,49 @@ function serveConsole(root: string): Router {
     });
   });
   return router;
+}
+
+/**
+ * The interactive API docs (swagger-ui), loaded on the first visit: most servers never show them, and the
+ * package weighs several MB of memory.
+ */
+function apiDocs(): RequestHandler {
+  let handlers: Promise<RequestHandler[]> | undefined;
+  return (req, res, next) => {
+    handlers ??= import('swagger-ui-express').then(({ default: swaggerUi }) => [
+      ...swaggerUi.serve,
+      swaggerUi.setup(undefined, {
+        swaggerOptions: { url: '/api/openapi.json' },
+        customSiteTitle: 'BaluHost API',
+      }),
+    ]);
+    handlers.then(
+      (chain) => {
+        const run = (i: number, err?: unknown): void => {
+          const handler = chain[i];
+          if (err !== undefined || handler === undefined) {
+            next(err);
+            return;
+          }
+          void handler(req, res, (e?: unknown) => {
+            run(i + 1, e);
+          });
+        };
+        run(0);
+      },
+      (err: unknown) => {
+        next(err);
+      },
+    );
+  };
+}
+
+/** WebDAV answers /dav and /dav/..., and Windows' first probe `OPTIONS /`. */
+export function isWebdavRequest(req: IncomingMessage): boolean {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const p = q === -1 ? url : url.slice(0, q);
+  return p === '/dav' || p.startsWith('/dav/') || (req.method === 'OPTIONS' && (p === '/' || p === '*'));
 }
 
 /** Appended last, after the protocols and the console have been mounted. */
