@@ -96,7 +96,17 @@ export function createServices(
     { db, config, audit, storage, hardware, clock, events },
     monitoringOptions,
   );
-  const smb = new SmbService({ db, config, layout, events, audit, tracker, shares, quota: storage.quota, clock });
+  const smb = new SmbService({
+    db,
+    config,
+    layout,
+    events,
+    audit,
+    tracker,
+    shares,
+    quota: storage.quota,
+    clock,
+  });
   // The smbd_down alert: quiet while SMB is switched off.
   monitoring.alerts.useSmbStatus(async () => {
     const status = await smb.status();
