@@ -803,6 +803,14 @@ export class ApiClient {
     return this.http.get<NotificationPage>(`${API_BASE}/notifications`, { params: { limit } });
   }
 
+  markNotificationRead(id: number): Observable<AppNotification> {
+    return this.http.post<AppNotification>(`${API_BASE}/notifications/${id}/read`, {});
+  }
+
+  markAllNotificationsRead(): Observable<{ readonly updated: number }> {
+    return this.http.post<{ updated: number }>(`${API_BASE}/notifications/read-all`, {});
+  }
+
   notificationChannels(): Observable<NotificationChannels> {
     return this.http.get<NotificationChannels>(`${API_BASE}/notifications/channels`);
   }

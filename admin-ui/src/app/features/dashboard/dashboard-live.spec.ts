@@ -80,4 +80,62 @@ describe('DashboardStore hardware and live charts', () => {
     expect(store.smartProblem()?.message).toBe('smartctl is missing.');
     expect(store.notifications()).toEqual([]);
   });
+
+  it('marks one notification read, then all', () => {
+    const store = TestBed.inject(DashboardStore);
+    store.loadHardware();
+    http.expectOne('/api/raid').flush({ mode: 'simulated', arrays: [], disks: [], speedLimits: {} });
+    http.expectOne('/api/smart').flush({ mode: 'simulated', devices: [] });
+    const note = (id: number) => ({
+      id,
+      at: '2026-11-28T02:00:00.000Z',
+      severity: 'warning',
+      rule: 'disk_hot',
+      title: `Alert ${id}`,
+      body: '',
+      readAt: null,
+      resolvedAt: null,
+    });
+    const list = http.expectOne((r) => r.url === '/api/notifications');
+    expect(list.request.params.get('limit')).toBe('5');
+    list.flush({ items: [note(1), note(2)], nextCursor: null });
+
+    store.markRead(store.notifications()![0]!);
+    http.expectOne('/api/notifications/1/read').flush({ ...note(1), readAt: '2026-11-28T02:01:00.000Z' });
+    expect(store.notifications()?.map((n) => n.readAt !== null)).toEqual([true, false]);
+
+    store.markAllRead();
+    http.expectOne('/api/notifications/read-all').flush({ updated: 1 });
+    expect(store.notifications()?.every((n) => n.readAt !== null)).toBeTrue();
+  });
+
+  it('marks one notification read, then all', () => {
+    const store = TestBed.inject(DashboardStore);
+    store.loadHardware();
+    http.expectOne('/api/raid').flush({ mode: 'simulated', arrays: [], disks: [], speedLimits: {} });
+    http.expectOne('/api/smart').flush({ mode: 'simulated', devices: [] });
+    const note = (id: number) => ({
+      id,
+      at: '2026-11-28T02:00:00.000Z',
+      severity: 'warning',
+      rule: 'disk_hot',
+      title: `Alert ${id}`,
+      body: '',
+      readAt: null,
+      resolvedAt: null,
+    });
+    const list = http.expectOne((r) => r.url === '/api/notifications');
+    expect(list.request.params.get('limit')).toBe('5');
+    list.flush({ items: [note(1), note(2)], nextCursor: null });
+
+    const first = store.notifications()?.[0];
+    expect(first).toBeDefined();
+    if (first) store.markRead(first);
+    http.expectOne('/api/notifications/1/read').flush({ ...note(1), readAt: '2026-11-28T02:01:00.000Z' });
+    expect(store.notifications()?.map((n) => n.readAt !== null)).toEqual([true, false]);
+
+    store.markAllRead();
+    http.expectOne('/api/notifications/read-all').flush({ updated: 1 });
+    expect(store.notifications()?.every((n) => n.readAt !== null)).toBeTrue();
+  });
 });

@@ -7,6 +7,7 @@ import { MatListModule } from '@angular/material/list';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
 import { LineChartModule } from '@swimlane/ngx-charts';
+import type { AppNotification } from '../../core/api-client';
 import { ByteSizePipe } from '../../shared/byte-size';
 import { QuotaBar } from '../../shared/quota-bar';
 import { DashboardStore } from './dashboard-store';
@@ -53,6 +54,14 @@ export default class DashboardPage {
   protected readonly notificationsProblem = this.store.notificationsProblem;
   protected readonly timeTick = (d: Date | string): string =>
     new Date(d).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+  protected markRead(notification: AppNotification): void {
+    this.store.markRead(notification);
+  }
+
+  protected markAllRead(): void {
+    this.store.markAllRead();
+  }
 
   constructor() {
     this.store.load();

@@ -171,6 +171,33 @@ export class DashboardStore {
     }
   }
 
+  markRead(notification: AppNotification): void {
+    this.api.markNotificationRead(notification.id).subscribe({
+      next: (updated) => {
+        this.notificationsState.update(
+          (list) => list?.map((n) => (n.id === updated.id ? updated : n)) ?? null,
+        );
+      },
+      error: (err: unknown) => {
+        this.notificationsProblemState.set(toApiProblem(err));
+      },
+    });
+  }
+
+  markAllRead(): void {
+    this.api.markAllNotificationsRead().subscribe({
+      next: () => {
+        const now = new Date().toISOString();
+        this.notificationsState.update(
+          (list) => list?.map((n) => (n.readAt === null ? { ...n, readAt: now } : n)) ?? null,
+        );
+      },
+      error: (err: unknown) => {
+        this.notificationsProblemState.set(toApiProblem(err));
+      },
+    });
+  }
+
   /** Loads the last hour of CPU, memory and network, and again every LIVE_REFRESH_MS until stopped. */
   startLive(): void {
     this.stopLive();
