@@ -41,6 +41,9 @@ export function execRunner(env: Readonly<Record<string, string>>): CommandRunner
           } else resolve({ stdout, stderr });
         },
       );
+      // A tool that exits before reading its input (it failed early) closes the pipe: its exit status is the
+      // error worth reporting, not the EPIPE of the write.
+      child.stdin?.on('error', () => undefined);
       child.stdin?.end(options.input ?? '');
     });
 }
