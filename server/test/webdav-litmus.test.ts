@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import os from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from './helpers.js';
 
@@ -21,7 +22,13 @@ function runLitmus(url: string, username: string, password: string): Promise<str
     execFile(
       '/usr/bin/litmus',
       ['--keep-going', url, username, password],
-      { env: { ...process.env, TESTS: SUITES.join(' ') }, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 },
+      // litmus writes child.log and debug.log into its working directory: keep them out of the checkout.
+      {
+        cwd: os.tmpdir(),
+        env: { ...process.env, TESTS: SUITES.join(' ') },
+        timeout: 240_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
       (err, stdout, stderr) => {
         // litmus exits non-zero when a test fails; the summaries tell which, so they are what is asserted.
         if (err && err.killed) reject(new Error(`litmus timed out\n${stdout}${stderr}`));
