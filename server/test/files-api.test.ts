@@ -361,6 +361,8 @@ describe('file API on the storage core', () => {
       path.join(t.dataDir, 'baluhost.sqlite'),
       path.join(t.dataDir, 'storage', 'homes', 'alice', 'db-link'),
     );
+    // A dangling link (its target is gone): refused all the same, never replaced by a write.
+    await symlink(path.join(outside, 'gone'), path.join(t.dataDir, 'storage', 'homes', 'alice', 'dangling'));
     const hostile = [
       '../outside/loot.txt',
       '/home/../../outside/loot.txt',
@@ -378,6 +380,7 @@ describe('file API on the storage core', () => {
       '/home/escape/loot.txt',
       '/home/escape',
       '/home/db-link',
+      '/home/dangling',
       '/home/escape/../escape/loot.txt',
       '/etc/passwd',
       '//etc/passwd',
@@ -421,7 +424,10 @@ describe('file API on the storage core', () => {
       .get('/api/files?path=/home')
       .set(...bearer(alice));
     assert.ok(
-      !(list.body.items as { name: string }[]).some((e) => e.name === 'escape' || e.name === 'db-link'),
+      !(list.body.items as { name: string }[]).some(
+        (e) => e.name === 'escape' || e.name === 'db-link' || e.name === 'dangling',
+      ),
+      JSON.stringify(list.body),
     );
   });
 

@@ -199,6 +199,10 @@ export class StorageCore implements StoragePort {
       real = await realpath(loc.abs);
     } catch (e) {
       if (!isEnoent(e)) throw e;
+      // A dangling symlink realpaths to ENOENT too: it is a link all the same, and never followed or replaced.
+      if ((await lstat(loc.abs).catch(() => null))?.isSymbolicLink()) {
+        throw new ForbiddenError('The path goes through a symbolic link, which BaluHost does not follow.');
+      }
       const parent = path.dirname(loc.abs);
       const realParent = await realpath(parent).catch((pe: unknown) => {
         if (isEnoent(pe)) return null;
