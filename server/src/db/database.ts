@@ -93,6 +93,12 @@ export function bindModels(db: Db): void {
   Model.knex(db);
 }
 
+/** The id of the first row an `insert(...).returning('id')` gave back: `{id}` on both SQLite and PostgreSQL, a bare value on older drivers. */
+export function insertedId(rows: readonly unknown[]): number {
+  const first = rows[0];
+  return typeof first === 'object' && first !== null ? (first as { id: number }).id : Number(first);
+}
+
 export function nowIso(clock: () => number = Date.now): string {
   return new Date(clock()).toISOString();
 }

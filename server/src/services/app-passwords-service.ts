@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/index.js';
-import { nowIso } from '../db/index.js';
+import { insertedId, nowIso } from '../db/index.js';
 import { generatePassword, hashToken, type Principal } from '../auth/index.js';
 import { NotFoundError } from '../errors/index.js';
 import type { AuditService } from './audit-service.js';
@@ -46,8 +46,7 @@ export class AppPasswordsService {
     const inserted: unknown[] = await this.db('app_passwords')
       .insert({ userId: actor.userId, name, tokenHash: hashToken(password), createdAt, lastUsedAt: null })
       .returning('id');
-    const first = inserted[0];
-    const id = typeof first === 'object' && first !== null ? (first as { id: number }).id : Number(first);
+    const id = insertedId(inserted);
     await this.audit.record(actor, { action: 'app_password.create', result: 'success', target: name });
     return { id, name, createdAt, lastUsedAt: null, password };
   }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { mkdir, readdir, rename } from 'node:fs/promises';
 import type { Db } from '../db/index.js';
-import { nowIso } from '../db/index.js';
+import { insertedId, nowIso } from '../db/index.js';
 import type { Principal } from '../auth/index.js';
 import { AlreadyExistsError, ConflictError, NotFoundError, ValidationError } from '../errors/index.js';
 import type { AuditService } from './audit-service.js';
@@ -127,9 +127,7 @@ export class SharesService {
           updatedAt: now,
         })
         .returning('id');
-      const first = inserted[0];
-      const shareId =
-        typeof first === 'object' && first !== null ? (first as { id: number }).id : Number(first);
+      const shareId = insertedId(inserted);
       await this.replaceAcl(trx, shareId, input.acl ?? []);
       await mkdir(this.shareDir(input.name), { recursive: true, mode: 0o770 });
       await this.audit.record(

@@ -12,13 +12,7 @@ export const USERNAME = z
 
 export const RESERVED_USERNAMES = new Set(['root', 'daemon', 'bin', 'sys', 'nobody', 'www-data', 'postgres']);
 
-export const GROUP_NAME = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(32, 'must be at most 32 characters')
-  .regex(
-    /^[a-z_][a-z0-9_.-]*$/,
-    'must start with a lower-case letter or _ and use only a-z, 0-9, _, . and -',
-  );
+/** Groups (and shares) follow the same rule: they become Samba and Unix names too. */
+export const GROUP_NAME = USERNAME;
 
 export const ROLE = z.enum(['admin', 'user']);

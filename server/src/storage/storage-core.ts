@@ -560,6 +560,16 @@ export class StorageCore implements StoragePort {
     if (!st.isDirectory()) throw err('CONFLICT', `${parentLoc.nsPath} is a file, not a folder.`);
   }
 
+  /**
+   * Moves a file or tree into tmp/ (one atomic rename), then deletes it there: a crash in between leaves it in
+   * tmp/, which start-up cleans, never half-deleted in place.
+   */
+  private async discard(abs: string): Promise<void> {
+    const aside = this.tmpPath();
+    await rename(abs, aside);
+    await rm(aside, { recursive: true, force: true });
+  }
+
   private tmpPath(): string {
     return path.join(this.layout.tmp, tmpFileName(randomBytes(9).toString('base64url')));
   }
@@ -768,10 +778,7 @@ export class StorageCore implements StoragePort {
           },
           trx,
         );
-        // Move aside first (atomic), then delete: a crash leaves the tree in tmp/, which start-up cleans.
-        const aside = this.tmpPath();
-        await rename(loc.abs, aside);
-        await rm(aside, { recursive: true, force: true });
+        await this.discard(loc.abs);
       }),
     );
     this.events.emit('storage.changed', { key: loc.key, bytesWritten: 0 });
@@ -914,9 +921,7 @@ export class StorageCore implements StoragePort {
             trx,
           );
           if (dstStat) {
-            const aside = this.tmpPath();
-            await rename(dst.abs, aside);
-            await rm(aside, { recursive: true, force: true });
+            await this.discard(dst.abs);
           }
           await rename(staged ?? src.abs, dst.abs);
           staged = null;

@@ -1,4 +1,5 @@
 import type { ApiRoutes } from '../route.js';
+import { CURSOR_PARAM, LIMIT_PARAM } from './common.js';
 import { z } from '../openapi-zod.js';
 import type { AuditEntry, AuditService } from '../../services/audit-service.js';
 
@@ -19,17 +20,8 @@ const AUDIT_QUERY = z
     result: z.enum(['success', 'failure', 'denied']).optional(),
     from: ISO.optional(),
     to: ISO.optional(),
-    cursor: z
-      .string()
-      .regex(/^\d+$/, 'must be the nextCursor of a previous page')
-      .transform(Number)
-      .optional(),
-    limit: z
-      .string()
-      .regex(/^\d+$/, 'must be a whole number')
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(500))
-      .optional(),
+    cursor: CURSOR_PARAM.optional(),
+    limit: LIMIT_PARAM.optional(),
     format: z.enum(['json', 'csv']).optional(),
   })
   .strict();

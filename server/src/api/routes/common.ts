@@ -7,14 +7,22 @@ export const ID_PARAMS = z.object({
     .transform(Number),
 });
 
+/** A page size in a query string: 1 to 500. */
+export const LIMIT_PARAM = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(500));
+
+/** The `nextCursor` of a previous page (an id to continue below). */
+export const CURSOR_PARAM = z
+  .string()
+  .regex(/^\d+$/, 'must be the nextCursor of a previous page')
+  .transform(Number);
+
 export const PAGE_QUERY = z
   .object({
-    limit: z
-      .string()
-      .regex(/^\d+$/, 'must be a whole number')
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(500))
-      .optional(),
+    limit: LIMIT_PARAM.optional(),
     offset: z
       .string()
       .regex(/^\d+$/, 'must be a whole number')

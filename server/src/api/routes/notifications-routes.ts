@@ -1,6 +1,6 @@
 import type { ApiRoutes } from '../route.js';
 import { z } from '../openapi-zod.js';
-import { ID_PARAMS } from './common.js';
+import { CURSOR_PARAM, ID_PARAMS, LIMIT_PARAM } from './common.js';
 import {
   EMAIL_SECURITY,
   REDACTED_SECRET,
@@ -28,17 +28,8 @@ const NOTIFICATION = z
 const LIST_QUERY = z
   .object({
     unread: z.enum(['true', 'false']).optional(),
-    cursor: z
-      .string()
-      .regex(/^\d+$/, 'must be the nextCursor of a previous page')
-      .transform(Number)
-      .optional(),
-    limit: z
-      .string()
-      .regex(/^\d+$/, 'must be a whole number')
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(500))
-      .optional(),
+    cursor: CURSOR_PARAM.optional(),
+    limit: LIMIT_PARAM.optional(),
   })
   .strict();
 

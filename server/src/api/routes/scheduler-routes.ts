@@ -1,6 +1,6 @@
 import type { ApiRoutes } from '../route.js';
 import { z } from '../openapi-zod.js';
-import { ID_PARAMS } from './common.js';
+import { CURSOR_PARAM, ID_PARAMS, LIMIT_PARAM } from './common.js';
 import { EXECUTION_STATUSES, EXECUTION_TRIGGERS, type SchedulerService } from '../../scheduler/index.js';
 
 const JOB_PARAMS = z.object({ job: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a job name') });
@@ -49,17 +49,8 @@ const EXECUTIONS_QUERY = z
   .object({
     job: z.string().max(64).optional(),
     status: z.enum(EXECUTION_STATUSES).optional(),
-    cursor: z
-      .string()
-      .regex(/^\d+$/, 'must be the nextCursor of a previous page')
-      .transform(Number)
-      .optional(),
-    limit: z
-      .string()
-      .regex(/^\d+$/, 'must be a whole number')
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(500))
-      .optional(),
+    cursor: CURSOR_PARAM.optional(),
+    limit: LIMIT_PARAM.optional(),
   })
   .strict();
 
