@@ -75,6 +75,12 @@ export const routes: Routes = [
         loadChildren: () => import('./features/scheduler/scheduler.routes'),
       },
       {
+        path: 'services',
+        title: 'Services · BaluHost',
+        canActivate: [adminGuard],
+        loadChildren: () => import('./features/services/services.routes'),
+      },
+      {
         path: 'settings',
         title: 'Settings · BaluHost',
         canActivate: [adminGuard],

@@ -465,8 +465,10 @@ export interface NotificationChannels {
   readonly email?: {
     readonly host: string;
     readonly port: number;
-    readonly security: string;
+    readonly security: EmailSecurity;
     readonly username?: string;
+    /** REDACTED_SECRET when one is stored. */
+    readonly password?: string;
     readonly from: string;
     readonly to: readonly string[];
   };
@@ -507,6 +509,67 @@ export interface SmbStatus {
   readonly lastError: string | null;
 }
 
+// --- services (server/src/api/routes/services-routes.ts): admins ---
+
+export type ServiceState = 'running' | 'degraded' | 'stopped' | 'disabled';
+export type HardwareFamily = 'raid' | 'smart' | 'power' | 'fans' | 'telemetry';
+
+/** One part of the server: `http`, `webdav`, `smb`, `scheduler`, `telemetry`, `database`, `hardware.<family>`. */
+export interface ServiceStatus {
+  readonly name: string;
+  readonly state: ServiceState;
+  /** When it entered this state, ISO. */
+  readonly since: string;
+  readonly lastError: string | null;
+  readonly figures: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+// --- two-factor login (server/src/api/routes/totp-routes.ts) ---
+
+export interface TotpStatus {
+  readonly enabled: boolean;
+  /** Enrolment started and not confirmed yet. */
+  readonly pending: boolean;
+  readonly recoveryCodesLeft: number;
+}
+
+export interface TotpEnrolment {
+  /** The shared secret in base32, to type into an authenticator app. */
+  readonly secret: string;
+  readonly otpauthUri: string;
+}
+
+/** The second factor sent with a login: a code from the app or a single-use recovery code. */
+export type SecondFactor = { readonly totpCode: string } | { readonly recoveryCode: string };
+
+/** What PUT /api/notifications/channels takes; an email password of REDACTED_SECRET keeps the stored one. */
+export interface NotificationChannelsInput {
+  readonly webhooks: readonly { readonly url: string; readonly secret?: string }[];
+  readonly email: {
+    readonly host: string;
+    readonly port: number;
+    readonly security: EmailSecurity;
+    readonly username?: string;
+    readonly password?: string;
+    readonly from: string;
+    readonly to: readonly string[];
+  } | null;
+}
+
+export type EmailSecurity = 'tls' | 'starttls' | 'none';
+
+/** What the server answers in place of a stored SMTP password. */
+export const REDACTED_SECRET = '********';
+
+export type RaidLevel = 'raid0' | 'raid1' | 'raid5' | 'raid6' | 'raid10';
+
+export interface NewRaidArray {
+  readonly name: string;
+  readonly level: RaidLevel;
+  readonly devices: readonly string[];
+  readonly spares?: readonly string[];
+}
+
 export const API_BASE = '/api';
 
 /** The one typed client of BaluHost's REST API; the auth interceptor adds the bearer token. */
@@ -514,8 +577,9 @@ export const API_BASE = '/api';
 export class ApiClient {
   private readonly http = inject(HttpClient);
 
-  login(username: string, password: string): Observable<Session> {
-    return this.http.post<Session>(`${API_BASE}/auth/login`, { username, password });
+  /** 401 TOTP_REQUIRED: the password was right, send a second factor with it. */
+  login(username: string, password: string, secondFactor?: SecondFactor): Observable<Session> {
+    return this.http.post<Session>(`${API_BASE}/auth/login`, { username, password, ...secondFactor });
   }
 
   /** Trades a refresh token for a new pair; the old refresh token stops working. */
@@ -562,6 +626,29 @@ export class ApiClient {
   /** Sets a user's password; their sessions end. */
   setUserPassword(id: number, password: string): Observable<void> {
     return noContent(this.http.post(`${API_BASE}/users/${id}/password`, { password }));
+  }
+
+  /** Turns a user's two-factor login off (audited). */
+  resetUserTotp(id: number): Observable<void> {
+    return noContent(this.http.delete(`${API_BASE}/users/${id}/totp`));
+  }
+
+  totpStatus(): Observable<TotpStatus> {
+    return this.http.get<TotpStatus>(`${API_BASE}/me/totp`);
+  }
+
+  /** A new secret; two-factor login is on only once a code confirms it. */
+  startTotp(): Observable<TotpEnrolment> {
+    return this.http.post<TotpEnrolment>(`${API_BASE}/me/totp`, {});
+  }
+
+  /** Turns two-factor login on; the answer's recovery codes are never shown again. */
+  confirmTotp(code: string): Observable<{ readonly recoveryCodes: readonly string[] }> {
+    return this.http.post<{ recoveryCodes: string[] }>(`${API_BASE}/me/totp/confirm`, { code });
+  }
+
+  disableTotp(password: string): Observable<void> {
+    return noContent(this.http.delete(`${API_BASE}/me/totp`, { body: { password } }));
   }
 
   deleteUser(id: number): Observable<void> {
@@ -717,6 +804,27 @@ export class ApiClient {
     );
   }
 
+  /** Two-step: without a token the server answers 428 CONFIRMATION_REQUIRED with one. */
+  createRaidArray(array: NewRaidArray, confirmToken?: string): Observable<RaidArray> {
+    return this.http.post<RaidArray>(
+      `${API_BASE}/raid/arrays`,
+      confirmToken === undefined ? array : { ...array, confirmToken },
+    );
+  }
+
+  /** Two-step: without a token the server answers 428 CONFIRMATION_REQUIRED with one. */
+  deleteRaidArray(array: string, confirmToken?: string): Observable<void> {
+    return noContent(
+      this.http.delete(`${API_BASE}/raid/arrays/${enc(array)}`, {
+        params: confirmToken === undefined ? {} : { confirmToken },
+      }),
+    );
+  }
+
+  setRaidSpeedLimits(limits: RaidSpeedLimits): Observable<RaidSpeedLimits> {
+    return this.http.put<RaidSpeedLimits>(`${API_BASE}/raid/speed-limits`, limits);
+  }
+
   startRaidCheck(array: string): Observable<RaidArray> {
     return this.http.post<RaidArray>(`${API_BASE}/raid/arrays/${enc(array)}/check`, {});
   }
@@ -747,6 +855,15 @@ export class ApiClient {
 
   setGovernor(governor: string): Observable<unknown> {
     return this.http.put(`${API_BASE}/power/governor`, { governor });
+  }
+
+  setEnergyPerformancePreference(preference: string): Observable<unknown> {
+    return this.http.put(`${API_BASE}/power/energy-performance-preference`, { preference });
+  }
+
+  /** Every CPU's min and max frequency, in hertz. */
+  setFrequencyLimits(minHz: number, maxHz: number): Observable<unknown> {
+    return this.http.put(`${API_BASE}/power/limits`, { minHz, maxHz });
   }
 
   fans(): Observable<FansOverview> {
@@ -815,8 +932,27 @@ export class ApiClient {
     return this.http.get<NotificationChannels>(`${API_BASE}/notifications/channels`);
   }
 
+  setNotificationChannels(channels: NotificationChannelsInput): Observable<NotificationChannels> {
+    return this.http.put<NotificationChannels>(`${API_BASE}/notifications/channels`, channels);
+  }
+
   testNotificationChannels(): Observable<{ readonly results: readonly ChannelTestResult[] }> {
     return this.http.post<{ results: ChannelTestResult[] }>(`${API_BASE}/notifications/test`, {});
+  }
+
+  /** Every part of the server; `refresh` probes them all now instead of answering the latest sample. */
+  services(refresh = false): Observable<readonly ServiceStatus[]> {
+    const params: Record<string, string> = refresh ? { refresh: 'true' } : {};
+    return this.http.get<ServiceStatus[]>(`${API_BASE}/services`, { params });
+  }
+
+  /** Restarts smbd and waits until it runs again. */
+  restartSmb(): Observable<ServiceStatus> {
+    return this.http.post<ServiceStatus>(`${API_BASE}/services/smb/restart`, {});
+  }
+
+  probeHardware(family: HardwareFamily): Observable<ServiceStatus> {
+    return this.http.post<ServiceStatus>(`${API_BASE}/services/hardware/${family}/probe`, {});
   }
 
   smbSettings(): Observable<SmbSettings> {

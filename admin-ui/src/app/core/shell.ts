@@ -30,6 +30,7 @@ const NAV_ITEMS: readonly NavItem[] = [
   { path: '/power', label: 'Power', icon: 'bolt', isAdminOnly: false },
   { path: '/fans', label: 'Fans', icon: 'toys', isAdminOnly: false },
   { path: '/scheduler', label: 'Scheduler', icon: 'schedule', isAdminOnly: true },
+  { path: '/services', label: 'Services', icon: 'monitor_heart', isAdminOnly: true },
   { path: '/settings', label: 'Settings', icon: 'settings', isAdminOnly: true },
   { path: '/audit', label: 'Audit log', icon: 'history', isAdminOnly: true },
   { path: '/account', label: 'My account', icon: 'manage_accounts', isAdminOnly: false },
