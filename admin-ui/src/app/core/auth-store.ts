@@ -1,6 +1,6 @@
 import { Injectable, InjectionToken, computed, inject, signal } from '@angular/core';
 import { type Observable, catchError, finalize, map, of, shareReplay, tap, throwError } from 'rxjs';
-import { ApiClient, type Session, type User } from './api-client';
+import { ApiClient, type SecondFactor, type Session, type User } from './api-client';
 
 /**
  * Where the refresh token lives between page loads. sessionStorage: it survives a reload but not closing the
@@ -39,8 +39,9 @@ export class AuthStore {
     return this.readRefreshToken() !== null;
   }
 
-  login(username: string, password: string): Observable<User> {
-    return this.api.login(username, password).pipe(
+  /** Fails with 401 TOTP_REQUIRED when the account has two-factor login on and no second factor came. */
+  login(username: string, password: string, secondFactor?: SecondFactor): Observable<User> {
+    return this.api.login(username, password, secondFactor).pipe(
       tap((session) => {
         this.keep(session);
       }),

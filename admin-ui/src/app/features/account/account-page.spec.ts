@@ -46,6 +46,7 @@ describe('AccountPage app passwords', () => {
     http.expectOne('/api/me/app-passwords').flush({
       items: [{ id: 1, name: 'laptop', createdAt: '2026-01-01T00:00:00.000Z', lastUsedAt: null }],
     });
+    http.expectOne('/api/me/totp').flush({ enabled: false, pending: false, recoveryCodesLeft: 0 });
     await fixture.whenStable();
   });
 

@@ -22,6 +22,7 @@ import { Notifier } from '../../core/notifier';
 import { PASSWORD_MIN_LENGTH } from '../../shared/account-rules';
 import { ConfirmDialog, type ConfirmDialogData } from '../../shared/confirm-dialog';
 import { AccountStore, DAV_TLS_PORT } from './account-store';
+import { TotpCard } from './totp-card';
 
 function sameAsNewPassword(control: AbstractControl): ValidationErrors | null {
   const form = control.parent;
@@ -39,6 +40,7 @@ function sameAsNewPassword(control: AbstractControl): ValidationErrors | null {
     MatInputModule,
     MatListModule,
     ReactiveFormsModule,
+    TotpCard,
   ],
   providers: [AccountStore],
   templateUrl: './account-page.html',

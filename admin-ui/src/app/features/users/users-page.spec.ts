@@ -204,6 +204,22 @@ describe('UsersPage', () => {
       .flush({ items: [users[0]], total: 1 });
   });
 
+  it("resets a user's two-factor login only after confirmation", async () => {
+    await (await openRowMenu('bob')).clickItem({ text: /Reset two-factor login/ });
+    let confirm = await root.getHarness(MatDialogHarness);
+    expect(await confirm.getTitleText()).toBe('Reset two-factor login of bob?');
+    await (await confirm.getHarness(MatButtonHarness.with({ text: 'Cancel' }))).click();
+    http.expectNone('/api/users/2/totp');
+
+    await (await openRowMenu('bob')).clickItem({ text: /Reset two-factor login/ });
+    confirm = await root.getHarness(MatDialogHarness);
+    await (await confirm.getHarness(MatButtonHarness.with({ text: 'Reset' }))).click();
+    const req = http.expectOne('/api/users/2/totp');
+    expect(req.request.method).toBe('DELETE');
+    req.flush(null, { status: 204, statusText: 'No Content' });
+    expect(document.body.textContent).toContain('Two-factor login of bob is off');
+  });
+
   it('offers no disable or delete on your own account', async () => {
     TestBed.inject(AuthStore).login('admin', 'pw').subscribe();
     http.expectOne('/api/auth/login').flush(makeSession(1, users[0]));

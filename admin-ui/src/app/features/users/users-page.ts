@@ -80,6 +80,22 @@ export default class UsersPage {
     this.store.setDisabled(user, !user.disabled);
   }
 
+  protected confirmResetTotp(user: User): void {
+    const data: ConfirmDialogData = {
+      title: `Reset two-factor login of ${user.username}?`,
+      message:
+        'Their authenticator app and recovery codes stop working and their password alone logs in, until they ' +
+        'set up two-factor login again. Do this when they lost their phone and their recovery codes.',
+      confirmLabel: 'Reset',
+    };
+    this.dialog
+      .open<ConfirmDialog, ConfirmDialogData, boolean>(ConfirmDialog, { data, maxWidth: '100vw' })
+      .afterClosed()
+      .subscribe((isConfirmed) => {
+        if (isConfirmed === true) this.store.resetTotp(user);
+      });
+  }
+
   protected confirmDelete(user: User): void {
     const data: ConfirmDialogData = {
       title: `Delete ${user.username}?`,

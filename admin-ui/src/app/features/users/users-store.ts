@@ -121,6 +121,18 @@ export class UsersStore {
     });
   }
 
+  /** Turns the user's two-factor login off (audited on the server). */
+  resetTotp(user: User): void {
+    this.api.resetUserTotp(user.id).subscribe({
+      next: () => {
+        this.notifier.info(`Two-factor login of ${user.username} is off; their password alone logs in.`);
+      },
+      error: (err: unknown) => {
+        this.notifier.error(err);
+      },
+    });
+  }
+
   delete(user: User): void {
     this.api.deleteUser(user.id).subscribe({
       next: () => {
