@@ -28,7 +28,8 @@ export * from './smart/index.js';
 export * from './power/index.js';
 export * from './fans/index.js';
 export * from './telemetry/index.js';
-// Energy meters are not a DRIVER_FAMILIES member yet: the server does not read them (TODO(issue 10)).
+// Energy meters are not a DRIVER_FAMILIES member: the server builds its energy driver from settings it stores
+// (plug address, account), and rebuilds it when they change.
 export * from './energy/index.js';
 
 /** The device families. */
@@ -47,7 +48,7 @@ export interface CreateDriversOptions {
   readonly mode: DriverMode;
   /** ...unless overridden here, e.g. `{ raid: 'simulated' }` on a dev box with real fans. */
   readonly familyModes?: Partial<Record<DriverFamily, DriverMode>>;
-  /** Where simulated backends persist their state (required when RAID is simulated). */
+  /** Where simulated backends persist their state (required when RAID is simulated; S.M.A.R.T. keeps it in memory without). */
   readonly stateDir?: string;
   /** Default `/sys`. */
   readonly sysfsRoot?: string;
@@ -136,7 +137,13 @@ export function createDrivers(options: CreateDriversOptions): Drivers {
       timeoutMs,
       ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
     }),
-    smart: createSmartDriver({ mode: modes.smart, clock, runner, timeoutMs }),
+    smart: createSmartDriver({
+      mode: modes.smart,
+      clock,
+      runner,
+      timeoutMs,
+      ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
+    }),
     power: createPowerDriver({ mode: modes.power, sysfsRoot }),
     fans: createFanDriver({ mode: modes.fans, clock, sysfsRoot }),
     telemetry: createTelemetryDriver({

@@ -9,7 +9,15 @@ import { openDatabase } from '../src/db/index.js';
 import { seedDemo } from '../src/operations/demo.js';
 import { createServices } from '../src/services/index.js';
 import { prepareLayout } from '../src/storage/layout.js';
-import { ADMIN_PASSWORD, baluhost, dropTestDatabase, TEST_DATABASE_URL } from './helpers.js';
+import {
+  ADMIN_PASSWORD,
+  baluhost,
+  bearer,
+  dropTestDatabase,
+  startTestServer,
+  TEST_DATABASE_URL,
+  type TestServer,
+} from './helpers.js';
 
 const made: Record<string, string>[] = [];
 
@@ -152,5 +160,48 @@ describe('demo data', () => {
     const cli = baluhost(['demo'], env);
     assert.equal(cli.status, 1, cli.stdout + cli.stderr);
     assert.match(cli.stderr, /already has users; demo data goes into an empty data dir only/);
+  });
+
+  it('keeps the failing disk and the energy history across restarts of the server', async () => {
+    const env = await freshEnv();
+    await seedDemo(loadConfig(env));
+    const dataDir = env['BALUHOST_DATA_DIR'] ?? '';
+    const serveEnv = { ...env, PORT: '0', BALUHOST_HOST: '127.0.0.1', BALUHOST_TLS_PORT: '0' };
+    const reallocated = async (t: TestServer): Promise<{ health: string; raw: number }> => {
+      const res = await t
+        .http()
+        .get('/api/smart/sdd')
+        .set(...bearer(await t.adminToken()));
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const body = res.body as { health: string; attributes: { id: number; raw: number }[] };
+      return { health: body.health, raw: body.attributes.find((a) => a.id === 5)?.raw ?? 0 };
+    };
+    let t = await startTestServer({}, { dataDir, env: serveEnv }, { consoleDir: null });
+    try {
+      const first = await reallocated(t);
+      assert.equal(first.health, 'FAILED');
+      // The demo's disk has been failing for most of an hour: 8 sectors, then 12 more every minute.
+      assert.ok(first.raw > 8 + 30 * 12, String(first.raw));
+      const history = await t
+        .http()
+        .get('/api/energy/history?range=7d')
+        .set(...bearer(await t.adminToken()));
+      assert.equal(history.status, 200);
+      const points = (history.body as { points: { value: number }[] }).points;
+      assert.ok(points.length >= 7 * 24 - 1, String(points.length));
+      for (const p of points) assert.ok(p.value >= 18 && p.value <= 65, String(p.value));
+
+      t = await t.restart();
+      const again = await reallocated(t);
+      assert.equal(again.health, 'FAILED');
+      assert.ok(again.raw >= first.raw, `${String(again.raw)} < ${String(first.raw)}`);
+      const raid = await t
+        .http()
+        .get('/api/raid')
+        .set(...bearer(await t.adminToken()));
+      assert.match(JSON.stringify(raid.body), /sdc/);
+    } finally {
+      await t.stop();
+    }
   });
 });

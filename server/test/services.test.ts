@@ -96,6 +96,7 @@ describe('service status', () => {
         'hardware.power',
         'hardware.fans',
         'hardware.telemetry',
+        'hardware.energy',
       ],
     );
     assert.equal(entry(entries, 'http').state, 'running');

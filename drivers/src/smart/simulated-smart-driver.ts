@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
-import { DriverNotFoundError, DriverValidationError } from '../errors.js';
+import { DriverFailedError, DriverNotFoundError, DriverValidationError } from '../errors.js';
+import { readJsonState, writeJsonState } from '../json-state-file.js';
 import { checkDevicePath, checkSelfTestType } from './smart-arguments.js';
 import type {
   SmartAttribute,
@@ -44,9 +45,45 @@ function drive(device: string, index: number, protocol: 'ATA' | 'NVMe'): SimDriv
   };
 }
 
+/** File name of the persisted simulation inside the drivers' state dir. */
+export const SIMULATED_SMART_STATE_FILE = 'smart-simulation.json';
+
+/** What is persisted: per drive, since when it fails and its self-tests. */
+interface SmartSimState {
+  readonly version: 1;
+  readonly drives: Record<string, Pick<SimDrive, 'failingSinceMs' | 'tests'>>;
+}
+
+function isSmartSimState(value: unknown): value is SmartSimState {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as { version?: unknown; drives?: unknown };
+  if (v.version !== 1 || typeof v.drives !== 'object' || v.drives === null) return false;
+  return Object.values(v.drives).every((d: unknown) => {
+    if (typeof d !== 'object' || d === null) return false;
+    const drive = d as { failingSinceMs?: unknown; tests?: unknown };
+    return (
+      (drive.failingSinceMs === null || typeof drive.failingSinceMs === 'number') &&
+      Array.isArray(drive.tests) &&
+      drive.tests.every(
+        (t: unknown) =>
+          typeof t === 'object' &&
+          t !== null &&
+          ((t as { type?: unknown }).type === 'short' || (t as { type?: unknown }).type === 'long') &&
+          typeof (t as { startedAtMs?: unknown }).startedAtMs === 'number' &&
+          typeof (t as { failedWhileFailing?: unknown }).failedWhileFailing === 'boolean',
+      )
+    );
+  });
+}
+
 /** Options of {@link SimulatedSmartDriver}. */
 export interface SimulatedSmartDriverOptions {
   readonly clock: Clock;
+  /**
+   * Where the failing drives and self-tests persist (JSON, written atomically after each change), so that a
+   * fault survives a restart; in memory only when absent.
+   */
+  readonly stateFile?: string;
 }
 
 /**
@@ -54,14 +91,18 @@ export interface SimulatedSmartDriverOptions {
  * Everything is a function of the injected clock: power-on time grows with it, temperatures wobble
  * by ±2 °C over 30 minutes, and a failing drive (fault hook {@link SimulatedSmartDriver.setFailing})
  * reports FAILED with reallocated and pending sectors (NVMe: media errors) that rise every minute.
- * State lives in memory.
+ * The failing drives and self-tests persist in `stateFile` when one is given, in memory otherwise.
  */
 export class SimulatedSmartDriver implements SmartDriver {
   private readonly clock: Clock;
   private readonly drives: SimDrive[];
+  private readonly stateFile: string | undefined;
+  private loaded: Promise<void> | null = null;
+  private writes: Promise<unknown> = Promise.resolve();
 
   constructor(options: SimulatedSmartDriverOptions) {
     this.clock = options.clock;
+    this.stateFile = options.stateFile;
     this.drives = [
       drive('/dev/sda', 0, 'ATA'),
       drive('/dev/sdb', 1, 'ATA'),
@@ -71,7 +112,8 @@ export class SimulatedSmartDriver implements SmartDriver {
     ];
   }
 
-  listDevices(): Promise<SmartDevice[]> {
+  async listDevices(): Promise<SmartDevice[]> {
+    await this.load();
     return settle(() =>
       this.drives.map((d) => ({
         device: d.device,
@@ -81,21 +123,25 @@ export class SimulatedSmartDriver implements SmartDriver {
     );
   }
 
-  getReport(device: string): Promise<SmartReport> {
+  async getReport(device: string): Promise<SmartReport> {
+    await this.load();
     return settle(() => this.report(device));
   }
 
-  startSelfTest(device: string, type: SmartSelfTestType): Promise<void> {
-    return settle(() => {
+  async startSelfTest(device: string, type: SmartSelfTestType): Promise<void> {
+    await this.load();
+    await settle(() => {
       const d = this.find(device);
       checkSelfTestType(type);
       if (this.running(d) !== null)
         throw new DriverValidationError(`a self-test is already running on ${d.device}`);
       d.tests.unshift({ type, startedAtMs: this.clock.now(), failedWhileFailing: d.failingSinceMs !== null });
     });
+    await this.save();
   }
 
-  getSelfTestStatus(device: string): Promise<SmartSelfTestStatus> {
+  async getSelfTestStatus(device: string): Promise<SmartSelfTestStatus> {
+    await this.load();
     return settle(() => {
       const d = this.find(device);
       return this.selfTestStatus(d, this.powerOnHours(d));
@@ -103,9 +149,53 @@ export class SimulatedSmartDriver implements SmartDriver {
   }
 
   /** Fault hook: makes a drive fail (rising bad sectors, health FAILED) or recover. @throws DriverNotFoundError. */
-  setFailing(device: string, isFailing: boolean): void {
+  async setFailing(device: string, isFailing: boolean): Promise<void> {
+    await this.load();
     const d = this.find(device);
     d.failingSinceMs = isFailing ? (d.failingSinceMs ?? this.clock.now()) : null;
+    await this.save();
+  }
+
+  /** Reads the persisted state once (nothing without a state file, or before the first change). */
+  private load(): Promise<void> {
+    const file = this.stateFile;
+    if (file === undefined) return Promise.resolve();
+    this.loaded ??= readJsonState(file).then(
+      (stored) => {
+        if (stored === null) return;
+        if (!isSmartSimState(stored)) {
+          throw new DriverFailedError(
+            `${file} is not a S.M.A.R.T. simulation state; delete it to start afresh`,
+          );
+        }
+        for (const d of this.drives) {
+          const saved = stored.drives[d.device];
+          if (saved === undefined) continue;
+          d.failingSinceMs = saved.failingSinceMs;
+          d.tests.splice(0, d.tests.length, ...saved.tests);
+        }
+      },
+      (err: unknown) => {
+        this.loaded = null;
+        throw err;
+      },
+    );
+    return this.loaded;
+  }
+
+  /** Writes the state after a change, one write at a time in order. */
+  private async save(): Promise<void> {
+    const file = this.stateFile;
+    if (file === undefined) return;
+    const state: SmartSimState = {
+      version: 1,
+      drives: Object.fromEntries(
+        this.drives.map((d) => [d.device, { failingSinceMs: d.failingSinceMs, tests: [...d.tests] }]),
+      ),
+    };
+    const write = this.writes.then(() => writeJsonState(file, state));
+    this.writes = write.catch(() => undefined);
+    await write;
   }
 
   private powerOnHours(d: SimDrive): number {

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 
 import { ManualClock } from '../../src/clock.js';
@@ -41,7 +44,7 @@ describe('SimulatedSmartDriver', () => {
   it('fails a disk on request: health FAILED and bad sectors that rise with time', async () => {
     const clock = new ManualClock();
     const smart = new SimulatedSmartDriver({ clock });
-    smart.setFailing('/dev/sdb', true);
+    await smart.setFailing('/dev/sdb', true);
     const start = await smart.getReport('/dev/sdb');
     clock.advance(5 * 60_000);
     const later = await smart.getReport('/dev/sdb');
@@ -52,13 +55,13 @@ describe('SimulatedSmartDriver', () => {
     assert.equal(raw(start, 197), 2);
     assert.equal(raw(later, 197), 17);
     assert.equal(later.attributes.find((a) => a.id === 5)?.isFailingNow, true);
-    smart.setFailing('/dev/sdb', false);
+    await smart.setFailing('/dev/sdb', false);
     assert.equal((await smart.getReport('/dev/sdb')).health, 'PASSED');
   });
 
   it('fails an NVMe drive with media errors and a critical warning', async () => {
     const smart = new SimulatedSmartDriver({ clock: new ManualClock() });
-    smart.setFailing('/dev/nvme0n1', true);
+    await smart.setFailing('/dev/nvme0n1', true);
     const r = await smart.getReport('/dev/nvme0n1');
     assert.equal(r.health, 'FAILED');
     assert.equal(r.nvme?.criticalWarning, 4);
@@ -87,5 +90,44 @@ describe('SimulatedSmartDriver', () => {
         lifetimeSeconds: 1000 * 3600,
       },
     ]);
+  });
+
+  it('keeps a failing drive and its self-tests across a restart when given a state file', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'smart-sim-'));
+    try {
+      const stateFile = path.join(dir, 'smart-simulation.json');
+      const clock = new ManualClock();
+      const first = new SimulatedSmartDriver({ clock, stateFile });
+      await first.setFailing('/dev/sdd', true);
+      await first.startSelfTest('/dev/sda', 'short');
+      clock.advance(10 * 60_000);
+      const before = await first.getReport('/dev/sdd');
+
+      const second = new SimulatedSmartDriver({ clock, stateFile });
+      assert.deepEqual(await second.getReport('/dev/sdd'), before);
+      assert.equal((await second.getSelfTestStatus('/dev/sda')).log.length, 1);
+      clock.advance(60_000);
+      const raw = (r: typeof before) => r.attributes.find((a) => a.id === 5)?.raw;
+      assert.equal(raw(await second.getReport('/dev/sdd')), (raw(before) ?? 0) + 12);
+
+      await second.setFailing('/dev/sdd', false);
+      const third = new SimulatedSmartDriver({ clock, stateFile });
+      assert.equal((await third.getReport('/dev/sdd')).health, 'PASSED');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a state file that is not its own, naming it', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'smart-sim-'));
+    try {
+      const stateFile = path.join(dir, 'smart-simulation.json');
+      await writeFile(stateFile, JSON.stringify({ arrays: [] }));
+      const smart = new SimulatedSmartDriver({ clock: new ManualClock(), stateFile });
+      await rejectsWithCode(smart.listDevices(), 'DRIVER_FAILED');
+      assert.match(await readFile(stateFile, 'utf8'), /arrays/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

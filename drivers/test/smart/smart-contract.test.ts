@@ -17,7 +17,7 @@ smartDriverContract('SimulatedSmartDriver', () => {
     healthyDevice: '/dev/sda',
     failingDevice: '/dev/sdb',
     makeItFail: () => {
-      driver.setFailing('/dev/sdb', true);
+      return driver.setFailing('/dev/sdb', true);
     },
   };
 });

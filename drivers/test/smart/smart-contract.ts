@@ -11,7 +11,7 @@ export interface SmartContractWorld {
   readonly healthyDevice: string;
   /** A drive that fails once `makeItFail` ran. */
   readonly failingDevice: string;
-  makeItFail(): void;
+  makeItFail(): void | Promise<void>;
 }
 
 /** The behaviour every SmartDriver shares. */
@@ -42,7 +42,7 @@ export function smartDriverContract(backend: string, makeWorld: () => SmartContr
 
     it('reports a failing drive as FAILED with reallocated and pending sectors', async () => {
       const world = makeWorld();
-      world.makeItFail();
+      await world.makeItFail();
       const r = await world.driver.getReport(world.failingDevice);
       assert.equal(r.health, 'FAILED');
       assert.ok((r.attributes.find((a) => a.id === 5)?.raw ?? 0) > 0);

@@ -30,6 +30,7 @@ import { TotpService } from '../services/totp-service.js';
 import { loadOrCreateSecret } from '../keys.js';
 import { registerServicesRoutes } from './routes/services-routes.js';
 import { registerDbRoutes } from './routes/db-routes.js';
+import { registerEnergyRoutes } from './routes/energy-routes.js';
 import { DbInspector } from '../operations/db-inspector.js';
 
 export interface AppDeps {
@@ -151,6 +152,7 @@ export function createApp(deps: AppDeps): {
   registerSchedulerRoutes(routes, services);
   registerMetricsRoutes(routes, services);
   registerTelemetryRoutes(routes, services);
+  registerEnergyRoutes(routes, services);
   registerNotificationsRoutes(routes, services);
   registerSmbRoutes(routes, services);
   registerServicesRoutes(routes, services);

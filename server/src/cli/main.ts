@@ -9,7 +9,7 @@ import { prepareLayout } from '../storage/layout.js';
 import { generateSelfSigned, localNames } from '../tls.js';
 import { VERSION } from '../version.js';
 import { restoreBackup, writeBackup } from '../backup/index.js';
-import { applyLiveDemoState, DEMO_PASSWORD, seedDemo } from '../operations/demo.js';
+import { DEMO_PASSWORD, seedDemo } from '../operations/demo.js';
 
 const CLI_PRINCIPAL: Principal = {
   userId: 0,
@@ -79,7 +79,6 @@ export function buildCli(): Command {
     .action(async (opts: { demo?: boolean }) => {
       if (opts.demo) printDemo(await seedDemo(loadConfig()));
       const server = await startServer(loadConfig());
-      if (opts.demo) await applyLiveDemoState(server.services);
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;

@@ -38,6 +38,12 @@ export interface Config {
   readonly hardwarePowerMode: HardwareMode | undefined;
   readonly hardwareFansMode: HardwareMode | undefined;
   readonly hardwareTelemetryMode: HardwareMode | undefined;
+  /** Energy meter backend: simulated plug or real (a Tapo P110/P115 set up through PUT /api/energy/settings). */
+  readonly hardwareEnergyMode: HardwareMode | undefined;
+  /** Electricity price per kWh, in `energyCurrency`, until PUT /api/energy/settings stores another. */
+  readonly energyPricePerKwh: number;
+  /** ISO 4217 code of the price (EUR, CHF, USD...). */
+  readonly energyCurrency: string;
   /** Bearer token Prometheus scrapes /api/metrics with; none when absent (then only the allowlist). */
   readonly metricsToken: string | undefined;
   /** CIDRs that may scrape /api/metrics without the token. */
@@ -251,6 +257,26 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VarSpec>> = {
     key: 'hardwareTelemetryMode',
     doc: 'Telemetry backend; both modes read the real host. BALUHOST_HARDWARE when absent.',
     schema: hardwareMode,
+  },
+  BALUHOST_HARDWARE__ENERGY: {
+    key: 'hardwareEnergyMode',
+    doc: 'Energy meter backend (simulated plug, or real: a Tapo P110/P115 set in the console); BALUHOST_HARDWARE when absent.',
+    schema: hardwareMode,
+  },
+  BALUHOST_ENERGY_PRICE: {
+    key: 'energyPricePerKwh',
+    doc: 'Electricity price per kWh (e.g. 0.32) until the console stores another.',
+    default: '0.30',
+    schema: z
+      .string()
+      .regex(/^\d{1,4}(\.\d{1,6})?$/, 'must be a decimal number such as 0.32')
+      .transform(Number),
+  },
+  BALUHOST_ENERGY_CURRENCY: {
+    key: 'energyCurrency',
+    doc: 'ISO 4217 currency code of the price (EUR, CHF, USD...).',
+    default: 'EUR',
+    schema: z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code such as EUR'),
   },
   BALUHOST_SMB_ENABLED: {
     key: 'smbEnabled',

@@ -150,7 +150,7 @@ export interface TelemetrySnapshot {
  * - Destructive RAID actions are two-step: without `confirmToken` they throw CONFIRMATION_REQUIRED
  *   whose details carry the token. Tokens are HMACs under `<data dir>/keys/hardware-confirmation-secret`,
  *   so they survive restarts and every worker accepts them.
- * - The simulated RAID persists under `<data dir>/hardware`.
+ * - The simulated RAID and S.M.A.R.T. (failing drives, self-tests) persist under `<data dir>/hardware`.
  * - Fan curves live in the `settings` table (`fans.curves`); {@link HardwareService.start} binds the
  *   active ones to the fan control loop, {@link HardwareService.close} hands the fans back to their
  *   automatic mode.
@@ -423,10 +423,9 @@ export class HardwareService {
   ): Promise<SmartReport> {
     const smart = this.drivers.smart;
     if (!(smart instanceof SimulatedSmartDriver)) throw notSimulated('smart', 'BALUHOST_HARDWARE__SMART');
-    await this.change(principal, 'smart.simulation.set_failing', devPath(device), { isFailing }, () => {
-      smart.setFailing(devPath(device), isFailing);
-      return Promise.resolve();
-    });
+    await this.change(principal, 'smart.simulation.set_failing', devPath(device), { isFailing }, () =>
+      smart.setFailing(devPath(device), isFailing),
+    );
     return this.smartReport(device);
   }
 
@@ -561,6 +560,11 @@ export class HardwareService {
       ]),
     );
     return { cpu, memory, network, diskIo, fileSystems, uptimeSeconds, processes };
+  }
+
+  /** The CPU load now, 0-100 % (what the simulated energy plug's draw follows). */
+  async cpuLoadPercent(): Promise<number> {
+    return (await callDriver(() => this.drivers.telemetry.getCpuLoad())).loadPercent;
   }
 
   // --- internals -------------------------------------------------------------------------------

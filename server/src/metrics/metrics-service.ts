@@ -31,6 +31,12 @@ interface TimedResponse extends ServerResponse {
 export interface MetricsServiceOptions {
   readonly snapshot: HardwareSnapshot;
   readonly usage: StorageUsageReader;
+  /** The energy plug's latest reading (null when there is none); no energy gauges when absent. */
+  readonly energy?: () => Promise<{
+    powerWatts: number | null;
+    todayKwh: number | null;
+    monthKwh: number | null;
+  } | null>;
   /** How long storage readings are reused between scrapes, ms (default 5 s). */
   readonly cacheMs?: number;
 }
@@ -128,6 +134,40 @@ export class MetricsService {
       registers,
     });
 
+    const readEnergy = options.energy;
+    if (readEnergy !== undefined) {
+      new Gauge({
+        name: 'baluhost_energy_power_watts',
+        help: 'What the NAS draws at the wall, from the energy plug (absent when it cannot be read).',
+        registers,
+        async collect() {
+          this.reset();
+          const e = await readEnergy();
+          if (e?.powerWatts != null) this.set(e.powerWatts);
+        },
+      });
+      // Gauges, not counters: the plug restarts both at midnight and on the first of the month.
+      new Gauge({
+        name: 'baluhost_energy_today_joules',
+        help: 'Energy drawn since local midnight, from the energy plug (1 kWh = 3.6e6 J).',
+        registers,
+        async collect() {
+          this.reset();
+          const e = await readEnergy();
+          if (e?.todayKwh != null) this.set(e.todayKwh * 3.6e6);
+        },
+      });
+      new Gauge({
+        name: 'baluhost_energy_month_joules',
+        help: 'Energy drawn since the first of the month, from the energy plug (1 kWh = 3.6e6 J).',
+        registers,
+        async collect() {
+          this.reset();
+          const e = await readEnergy();
+          if (e?.monthKwh != null) this.set(e.monthKwh * 3.6e6);
+        },
+      });
+    }
     const storage = (): Promise<StorageReading> => this.storageReading();
     new Gauge({
       name: 'baluhost_uploads_in_flight',

@@ -174,15 +174,18 @@ const SEED_PRINCIPAL: Principal = {
 /**
  * Seeds a believable NAS into an empty data dir (no users yet): the first admin (configured or generated
  * password), alice, bob and carol (password {@link DEMO_PASSWORD}), groups family and media, shares with ACLs,
- * files written through the storage core, a quota on carol, a week of audit and telemetry history, and a
- * simulated RAID that rebuilt onto a spare. Deterministic: the same users, shares and files every time.
+ * files written through the storage core, a quota on carol, a week of audit and telemetry history (energy
+ * included), a simulated RAID that rebuilt onto a spare, and a simulated disk (sdd) with rising reallocated
+ * sectors; both simulations persist in the data dir. Deterministic: the same users, shares and files every time.
  * @throws ConflictError when the data dir already has users.
  */
 export async function seedDemo(config: Config): Promise<DemoResult> {
   const { db } = openDatabase(config);
   try {
     await migrateLatest(db, config);
-    const hardwareClock = new ManualClock();
+    // The simulations run an hour behind the wall clock, so that what they record (the rebuild, the failing disk)
+    // lies in the past of the server that starts on this data dir.
+    const hardwareClock = new ManualClock(Date.now() - 3_600_000);
     const services = createServices(
       db,
       config,
@@ -202,6 +205,7 @@ export async function seedDemo(config: Config): Promise<DemoResult> {
     const files = await seedFiles(ctx);
     await seedHistory(ctx);
     await seedRaid(ctx);
+    await seedSmart(ctx);
     return { adminPassword: admin?.generatedPassword ?? null, users: DEMO_USERS, files };
   } finally {
     await db.destroy();
@@ -301,7 +305,8 @@ async function seedHistory({ db, now }: DemoContext): Promise<void> {
       { action, result: failed ? 'failure' : 'success', target },
     );
   }
-  // A week of hourly telemetry and the last two hours by the minute: a daily rhythm with some noise.
+  // A week of hourly telemetry (the energy plug's draw too) and the last two hours by the minute: a daily rhythm
+  // with some noise.
   const store = new TelemetryStore(db);
   const hour = 3_600_000;
   const samples = (resolution: number, count: number) => {
@@ -311,8 +316,11 @@ async function seedHistory({ db, now }: DemoContext): Promise<void> {
     for (let i = count; i >= 1; i--) {
       const atMs = end - i * resolution;
       const daily = (Math.sin(((atMs % DAY_MS) / DAY_MS) * 2 * Math.PI - Math.PI / 2) + 1) / 2;
+      const cpu = 5 + daily * 35 + rnd() * 10;
       out.push(
-        { metric: 'cpu.percent', atMs, value: 5 + daily * 35 + rnd() * 10 },
+        { metric: 'cpu.percent', atMs, value: cpu },
+        // The simulated plug's draw: 18 W idle, 65 W at full load.
+        { metric: 'energy.power_watts', atMs, value: Math.round((18 + (47 * cpu) / 100) * 10) / 10 },
         { metric: 'memory.used_bytes', atMs, value: Math.round((1.5 + daily + rnd() * 0.3) * 1024 ** 3) },
         { metric: 'network.rx_bytes_per_second', atMs, value: Math.round(daily * 4e6 + rnd() * 5e5) },
         { metric: 'network.tx_bytes_per_second', atMs, value: Math.round(daily * 1.5e6 + rnd() * 2e5) },
@@ -348,10 +356,10 @@ async function seedRaid({ services, hardwareClock }: DemoContext): Promise<void>
 }
 
 /**
- * What the demo cannot store: the simulated S.M.A.R.T. state lives in the running server's memory, so `serve
- * --demo` applies it once the server runs. /dev/sdd then reports rising reallocated sectors.
+ * /dev/sdd starts failing: reallocated sectors that rise every minute. The simulated S.M.A.R.T. state persists
+ * under `<data dir>/hardware`, so every later start of the server shows it.
  */
-export async function applyLiveDemoState(services: Services): Promise<void> {
+async function seedSmart({ services }: DemoContext): Promise<void> {
   if (services.hardware.modes.smart !== 'simulated') return;
   await services.hardware.simulateSmartFailure(SEED_PRINCIPAL, 'sdd', true);
 }

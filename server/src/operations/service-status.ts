@@ -1,16 +1,21 @@
 import type { Server } from 'node:net';
 import type { Principal } from '../auth/index.js';
-import { DRIVER_FAMILIES, type DriverFamily } from '@baluhost/drivers';
+import { DRIVER_FAMILIES } from '@baluhost/drivers';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { nowIso } from '../db/index.js';
 import { ConflictError, isAppError, ServiceUnavailableError } from '../errors/index.js';
+import type { EnergyService } from '../energy/index.js';
 import type { HardwareService } from '../hardware/index.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { SchedulerService } from '../scheduler/scheduler-service.js';
 import { SYSTEM_TIMER, type IntervalTimer } from '../scheduler/timer.js';
 import type { AuditActor, AuditService } from '../services/audit-service.js';
 import type { SmbService } from '../smb/smb-service.js';
+
+/** The driver families /api/services reports and re-probes: the hardware service's and the energy meter. */
+export const SERVICE_DRIVER_FAMILIES = [...DRIVER_FAMILIES, 'energy'] as const;
+export type ServiceDriverFamily = (typeof SERVICE_DRIVER_FAMILIES)[number];
 
 /** How a part of the server is doing. */
 export type ServiceState = 'running' | 'degraded' | 'stopped' | 'disabled';
@@ -41,6 +46,8 @@ export interface ServiceStatusDeps {
   readonly config: Config;
   readonly audit: AuditService;
   readonly hardware: HardwareService;
+  /** The energy plug (`hardware.energy`); absent, it is not reported. */
+  readonly energy?: EnergyService;
   readonly smb: SmbService;
   readonly scheduler: SchedulerService;
   readonly clock?: () => number;
@@ -139,7 +146,7 @@ export class ServiceStatusService {
       ['scheduler', this.probeScheduler()],
       ['telemetry', this.probeTelemetry()],
       ['database', this.probeDatabase()],
-      ...DRIVER_FAMILIES.map((f): [string, Promise<Probe>] => [`hardware.${f}`, this.probeHardware(f)]),
+      ...this.families().map((f): [string, Promise<Probe>] => [`hardware.${f}`, this.probeHardware(f)]),
     ];
     const entries: ServiceEntry[] = [];
     for (const [name, pending] of probes) {
@@ -278,10 +285,39 @@ export class ServiceStatusService {
     };
   }
 
-  private async probeHardware(family: DriverFamily): Promise<Probe> {
+  private families(): readonly ServiceDriverFamily[] {
+    return this.deps.energy === undefined ? DRIVER_FAMILIES : SERVICE_DRIVER_FAMILIES;
+  }
+
+  private async probeHardware(family: ServiceDriverFamily): Promise<Probe> {
     const hw = this.deps.hardware;
-    const mode = hw.modes[family];
+    const energy = this.deps.energy;
     const probedAt = nowIso(this.clock);
+    if (family === 'energy') {
+      const mode = energy?.mode ?? null;
+      if (energy === undefined || !(await energy.isConfigured())) {
+        return {
+          state: 'disabled',
+          lastError: 'no Tapo plug set up: PUT /api/energy/settings with its address and account',
+          figures: { mode, probedAt },
+        };
+      }
+      try {
+        const status = await energy.status();
+        return {
+          state: 'running',
+          lastError: null,
+          figures: { mode, lastProbeOk: true, probedAt, powerWatts: status.powerWatts },
+        };
+      } catch (err) {
+        return {
+          state: 'degraded',
+          lastError: messageOf(err),
+          figures: { mode, lastProbeOk: false, probedAt },
+        };
+      }
+    }
+    const mode = hw.modes[family];
     let probe: Probe;
     try {
       switch (family) {
@@ -363,7 +399,7 @@ export class ServiceStatusService {
   }
 
   /** Probes one hardware driver family now and returns its entry. Audited (`services.hardware.probe`). */
-  async probeHardwareFamily(actor: AuditActor, family: DriverFamily): Promise<ServiceEntry> {
+  async probeHardwareFamily(actor: AuditActor, family: ServiceDriverFamily): Promise<ServiceEntry> {
     const entry = this.entry(`hardware.${family}`, await this.probeHardware(family));
     await this.deps.audit.record(actor, {
       action: 'services.hardware.probe',

@@ -2,6 +2,7 @@ import type { TelemetryDriver } from '@baluhost/drivers';
 import { AlertService, type DeliveryOptions, type SmbStatusProbe } from '../alerts/index.js';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
+import type { EnergyService } from '../energy/index.js';
 import type { HardwareService } from '../hardware/index.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { HardwareSnapshot, MetricsAccess, MetricsService, StorageUsageReader } from '../metrics/index.js';
@@ -50,6 +51,8 @@ export interface MonitoringDeps {
   readonly audit: AuditService;
   readonly storage: StorageCore;
   readonly hardware: HardwareService;
+  /** The energy plug: its draw is sampled into the telemetry history and exported as metrics. */
+  readonly energy?: EnergyService;
   readonly clock: () => number;
   readonly events: DomainEventBus;
 }
@@ -69,6 +72,12 @@ export function createMonitoringServices(
     ...timer,
     ...(options.telemetryDriver === undefined ? {} : { driver: options.telemetryDriver }),
   });
+  const energy = deps.energy;
+  if (energy !== undefined) {
+    telemetry.addSource(async () =>
+      (await energy.isConfigured()) ? { 'energy.power_watts': await energy.sampleWatts() } : {},
+    );
+  }
   const scheduler = new SchedulerService({
     db: deps.db,
     audit: deps.audit,
@@ -79,7 +88,11 @@ export function createMonitoringServices(
   });
   const snapshot = new HardwareSnapshot(deps.hardware);
   const usage = new StorageUsageReader(deps.db, deps.config.dataDir, deps.storage.layout.tmp);
-  const metrics = new MetricsService({ snapshot, usage });
+  const metrics = new MetricsService({
+    snapshot,
+    usage,
+    ...(energy === undefined ? {} : { energy: () => energy.recentStatus() }),
+  });
   scheduler.onExecutionFinished((e) => {
     metrics.countSchedulerRun(e.job, e.status);
   });

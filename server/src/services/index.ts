@@ -15,6 +15,7 @@ import type { StorageLayout } from '../storage/layout.js';
 import { HardwareService, type HardwareServiceOptions } from '../hardware/hardware-service.js';
 import { SmbService } from '../smb/smb-service.js';
 import { ServiceStatusService } from '../operations/service-status.js';
+import { EnergyService } from '../energy/index.js';
 import {
   createMonitoringServices,
   type MonitoringOptions,
@@ -46,6 +47,8 @@ export interface Services extends MonitoringServices {
   readonly webdavAuth: BasicAuthenticator;
   /** RAID, S.M.A.R.T., power, fans and telemetry; `start()` it once the database is ready. */
   readonly hardware: HardwareService;
+  /** The energy plug (simulated or Tapo): watts, kWh, cost, its settings. */
+  readonly energy: EnergyService;
   /** The SMB gateway (Samba); `start()` it once the database is ready, `close()` it on shutdown. */
   readonly smb: SmbService;
   /** Every part's state for GET /api/services; the `service_degraded` alert rule reads its latest sample. */
@@ -92,8 +95,19 @@ export function createServices(
     storage.retireHome(userId, username).catch(() => undefined);
   });
   const hardware = new HardwareService({ db, config, audit, serverClock: clock, ...hardwareOptions });
+  const energy = new EnergyService({
+    db,
+    config,
+    audit,
+    loadPercent: () => hardware.cpuLoadPercent(),
+    serverClock: clock,
+    ...(hardwareOptions.clock === undefined ? {} : { clock: hardwareOptions.clock }),
+    ...(hardwareOptions.logger === undefined
+      ? {}
+      : { logger: hardwareOptions.logger.child({ component: 'energy' }) }),
+  });
   const monitoring = createMonitoringServices(
-    { db, config, audit, storage, hardware, clock, events },
+    { db, config, audit, storage, hardware, energy, clock, events },
     monitoringOptions,
   );
   const smb = new SmbService({
@@ -118,6 +132,7 @@ export function createServices(
     config,
     audit,
     hardware,
+    energy,
     smb,
     scheduler: monitoring.scheduler,
     clock,
@@ -139,6 +154,7 @@ export function createServices(
     appPasswords,
     webdavAuth,
     hardware,
+    energy,
     smb,
     serviceStatus,
     ...monitoring,

@@ -11,6 +11,7 @@ export const TELEMETRY_METRICS = [
   'network.tx_bytes_per_second',
   'disk.read_bytes_per_second',
   'disk.write_bytes_per_second',
+  'energy.power_watts',
 ] as const;
 export type TelemetryMetric = (typeof TELEMETRY_METRICS)[number];
 
@@ -30,6 +31,9 @@ export interface RetentionPolicy {
   readonly hourDays: number;
 }
 
+/** More series to sample beside the host's (the energy plug's draw): null values are skipped. */
+export type TelemetrySeriesSource = () => Promise<Partial<Record<TelemetryMetric, number | null>>>;
+
 export interface TelemetryServiceOptions {
   readonly store: TelemetryStore;
   /** Seconds between samples; 0 disables sampling (history then stays empty). */
@@ -42,7 +46,8 @@ export interface TelemetryServiceOptions {
 }
 
 /**
- * Telemetry history: samples CPU, memory, network and disk I/O every interval into `telemetry_samples`, rolls
+ * Telemetry history: samples CPU, memory, network and disk I/O (and the series of added sources: the energy
+ * plug's draw) every interval into `telemetry_samples`, rolls
  * them up into minute and hour averages as those end, and answers history queries at the resolution that fits the
  * range. Samples are stored at the interval's boundary, so that several processes sampling the same instant
  * store it once.
@@ -54,6 +59,7 @@ export class TelemetryService {
   private readonly timer: IntervalTimer;
   private readonly logger: Logger;
   private source: TelemetryDriver | undefined;
+  private readonly extraSources: TelemetrySeriesSource[] = [];
   private handle: unknown = null;
   private sampling: Promise<number> | null = null;
   private lastMinuteRolled: number | null = null;
@@ -66,6 +72,14 @@ export class TelemetryService {
     this.timer = options.timer ?? SYSTEM_TIMER;
     this.logger = options.logger ?? createLogger('fatal');
     this.source = options.driver;
+  }
+
+  /**
+   * Samples these series too, every interval. A source that fails is skipped for that sample (logged at debug:
+   * GET /api/services reports the part that failed).
+   */
+  addSource(source: TelemetrySeriesSource): void {
+    this.extraSources.push(source);
   }
 
   /** Starts sampling (nothing when the interval is 0). */
@@ -100,11 +114,19 @@ export class TelemetryService {
     const now = this.clock();
     const step = this.intervalMs > 0 ? this.intervalMs : 1000;
     const atMs = Math.floor(now / step) * step;
-    const [cpu, memory, network, diskIo] = await Promise.all([
+    const [cpu, memory, network, diskIo, extra] = await Promise.all([
       driver.getCpuLoad(),
       driver.getMemory(),
       driver.getNetwork(),
       driver.getDiskIo(),
+      Promise.all(
+        this.extraSources.map((source) =>
+          source().catch((err: unknown) => {
+            this.logger.debug({ err }, 'telemetry series source failed');
+            return {};
+          }),
+        ),
+      ),
     ]);
     const values: [TelemetryMetric, number | null][] = [
       ['cpu.percent', cpu.loadPercent],
@@ -113,6 +135,12 @@ export class TelemetryService {
       ['network.tx_bytes_per_second', sumRates(network.map((n) => n.txBytesPerSecond))],
       ['disk.read_bytes_per_second', diskIo?.readBytesPerSecond ?? null],
       ['disk.write_bytes_per_second', diskIo?.writeBytesPerSecond ?? null],
+      ...extra.flatMap((series) =>
+        Object.entries(series).map(([metric, value]): [TelemetryMetric, number | null] => [
+          metric as TelemetryMetric,
+          value ?? null,
+        ]),
+      ),
     ];
     const samples: Sample[] = [];
     for (const [metric, value] of values) {

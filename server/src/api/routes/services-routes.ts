@@ -1,7 +1,6 @@
-import { DRIVER_FAMILIES } from '@baluhost/drivers';
 import type { ApiRoutes } from '../route.js';
 import { z } from '../openapi-zod.js';
-import type { ServiceStatusService } from '../../operations/service-status.js';
+import { SERVICE_DRIVER_FAMILIES, type ServiceStatusService } from '../../operations/service-status.js';
 
 const SERVICE = z
   .object({
@@ -13,7 +12,7 @@ const SERVICE = z
   })
   .openapi('ServiceStatus');
 
-const FAMILY_PARAMS = z.object({ family: z.enum(DRIVER_FAMILIES) }).strict();
+const FAMILY_PARAMS = z.object({ family: z.enum(SERVICE_DRIVER_FAMILIES) }).strict();
 
 export function registerServicesRoutes(
   routes: ApiRoutes,
@@ -23,7 +22,7 @@ export function registerServicesRoutes(
     method: 'get',
     path: '/api/services',
     summary:
-      'The state of every part of the server (HTTP, WebDAV, SMB, scheduler, telemetry, database, each hardware driver family): running, degraded, stopped or disabled, since when, the last error and key figures.',
+      'The state of every part of the server (HTTP, WebDAV, SMB, scheduler, telemetry, database, each hardware driver family and the energy meter): running, degraded, stopped or disabled, since when, the last error and key figures.',
     tag: 'services',
     access: 'admin',
     query: z.object({ refresh: z.enum(['true', 'false']).optional() }).strict(),
