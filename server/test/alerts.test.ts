@@ -1,5 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeFile } from 'node:fs/promises';
@@ -9,6 +10,8 @@ import { startMonitoredServer, type ApiBody, type MonitoredServer } from './moni
 /** A webhook receiver on 127.0.0.1:0 that hands over each JSON body it gets. */
 class Receiver {
   readonly bodies: ApiBody[] = [];
+  /** Each request's raw body and its X-BaluHost-Signature header, in arrival order. */
+  readonly signed: { readonly raw: string; readonly signature: string | undefined }[] = [];
   private waiters: ((body: ApiBody) => void)[] = [];
   private readonly server = http.createServer((req, res) => {
     let data = '';
@@ -16,6 +19,8 @@ class Receiver {
     req.on('end', () => {
       const body: ApiBody = JSON.parse(data);
       this.bodies.push(body);
+      const signature = req.headers['x-baluhost-signature'];
+      this.signed.push({ raw: data, signature: typeof signature === 'string' ? signature : undefined });
       res.writeHead(204).end();
       for (const w of this.waiters.splice(0)) w(body);
     });
@@ -157,5 +162,33 @@ describe('alerts and notifications', () => {
     const token = await s.t.login('viewer', 'viewer-password-1');
     const res = await s.t.http().get('/api/notifications').set('Authorization', `Bearer ${token}`);
     assert.equal(res.status, 403);
+  });
+
+  it('keeps a stored webhook secret when the redacted value comes back for the same URL, and refuses it for another', async () => {
+    const secret = 'hook-secret-1';
+    await s.api('put', '/api/notifications/channels', 200, { webhooks: [{ url: receiver.url, secret }] });
+    const view = await s.api('get', '/api/notifications/channels', 200);
+    assert.deepEqual(view.webhooks, [{ url: receiver.url, hasSecret: true }]);
+
+    // What a client sends back after editing another channel: the view, with the secret redacted.
+    const other = `${receiver.url}/other`;
+    const refused = await s.api('put', '/api/notifications/channels', 400, {
+      webhooks: [{ url: other, secret: '********' }],
+    });
+    assert.match(refused.error.message, /webhooks\.0\.secret/);
+    const kept = await s.api('put', '/api/notifications/channels', 200, {
+      webhooks: [{ url: receiver.url, secret: '********' }],
+    });
+    assert.deepEqual(kept.webhooks, [{ url: receiver.url, hasSecret: true }]);
+
+    const seen = receiver.signed.length;
+    const { results } = await s.api('post', '/api/notifications/test', 200);
+    assert.equal(results[0].ok, true, results[0].error);
+    await receiver.next('test');
+    const delivery = receiver.signed[seen];
+    assert.ok(delivery, 'the test notification arrived');
+    const expected = `sha256=${createHmac('sha256', secret).update(delivery.raw).digest('hex')}`;
+    assert.equal(delivery.signature, expected, 'signed with the stored secret, not with "********"');
+    await s.api('put', '/api/notifications/channels', 200, { webhooks: [{ url: receiver.url }] });
   });
 });

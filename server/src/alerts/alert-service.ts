@@ -385,21 +385,36 @@ export class AlertService {
 
   /**
    * Replaces the channels, audited (neither webhook secrets nor the SMTP password are written to the audit log).
-   * An email password equal to {@link REDACTED_SECRET} keeps the stored one.
-   * @throws ValidationError when the redacted password is sent but none is stored for that SMTP user.
+   * An email password equal to {@link REDACTED_SECRET} keeps the stored one, and so does a webhook secret equal
+   * to it for the stored webhook with the same URL (reads never show secrets, so a client that edits one channel
+   * sends the others back redacted).
+   * @throws ValidationError when a redacted secret is sent but none is stored for that SMTP user or webhook URL.
    */
   async setChannels(actor: AuditActor, input: NotificationChannels): Promise<NotificationChannels> {
     const at = nowIso(this.clock);
-    let channels = input;
+    const before = await this.channels();
+    let channels: NotificationChannels = {
+      ...input,
+      webhooks: input.webhooks.map((w, i) => {
+        if (w.secret !== REDACTED_SECRET) return w;
+        const secret = before.webhooks.find((b) => b.url === w.url && b.secret !== undefined)?.secret;
+        if (secret === undefined) {
+          throw new ValidationError(
+            `webhooks.${i}.secret: "${REDACTED_SECRET}" keeps the stored secret, but none is stored for this URL.`,
+          );
+        }
+        return { ...w, secret };
+      }),
+    };
     if (input.email !== null && input.email.password === REDACTED_SECRET) {
-      const stored = (await this.channels()).email;
+      const stored = before.email;
       // A password is kept only for the user it belongs to: a new username needs its own.
       if (stored?.password === undefined || stored.username !== input.email.username) {
         throw new ValidationError(
           `email.password: "${REDACTED_SECRET}" keeps the stored password, but none is stored for this username.`,
         );
       }
-      channels = { ...input, email: { ...input.email, password: stored.password } };
+      channels = { ...channels, email: { ...input.email, password: stored.password } };
     }
     await this.options.db.transaction(async (trx) => {
       await trx('settings')

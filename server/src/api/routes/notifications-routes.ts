@@ -41,7 +41,9 @@ const WEBHOOK = z
       .min(8)
       .max(200)
       .optional()
-      .openapi({ description: 'HMAC key of X-BaluHost-Signature.' }),
+      .openapi({
+        description: `HMAC key of X-BaluHost-Signature. Never shown; "${REDACTED_SECRET}" keeps the one stored for the same URL.`,
+      }),
   })
   .strict();
 
