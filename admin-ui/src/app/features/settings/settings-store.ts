@@ -4,6 +4,8 @@ import {
   ApiClient,
   type ChannelTestResult,
   type NotificationChannels,
+  type NotificationChannelsInput,
+  REDACTED_SECRET,
   type SmbSettings,
   type SmbStatus,
 } from '../../core/api-client';
@@ -79,6 +81,23 @@ export class SettingsStore {
     );
   }
 
+  /**
+   * Replaces the channels with `change` applied to what the server has now; stored secrets travel as
+   * REDACTED_SECRET, which the server reads as "keep the one you have". The caller shows errors on its form.
+   */
+  saveChannels(
+    change: (current: NotificationChannelsInput) => NotificationChannelsInput,
+  ): Observable<NotificationChannels> {
+    const current = this.channelsState() ?? { webhooks: [] };
+    return this.api.setNotificationChannels(change(channelsInput(current))).pipe(
+      tap((c) => {
+        this.channelsState.set(c);
+        this.testResultsState.set(null);
+        this.notifier.info('Notification channels saved.');
+      }),
+    );
+  }
+
   testChannels(): void {
     this.isTestingState.set(true);
     this.testResultsState.set(null);
@@ -98,4 +117,14 @@ export class SettingsStore {
         },
       });
   }
+}
+
+/** What to send back to keep the channels as the server shows them, stored secrets included. */
+export function channelsInput(view: NotificationChannels): NotificationChannelsInput {
+  return {
+    webhooks: view.webhooks.map((w) =>
+      w.hasSecret ? { url: w.url, secret: REDACTED_SECRET } : { url: w.url },
+    ),
+    email: view.email === undefined ? null : { ...view.email },
+  };
 }
