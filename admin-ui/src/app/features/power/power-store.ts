@@ -62,6 +62,21 @@ export class PowerStore {
     this.save(this.api.setGovernor(governor), `Governor ${governor} applied.`);
   }
 
+  setEnergyPerformancePreference(preference: string): void {
+    this.save(
+      this.api.setEnergyPerformancePreference(preference),
+      `Energy-performance preference ${preference} applied.`,
+    );
+  }
+
+  /** Every CPU's frequency range, in hertz. */
+  setLimits(minHz: number, maxHz: number): void {
+    this.save(
+      this.api.setFrequencyLimits(minHz, maxHz),
+      `Frequency limits ${Math.round(minHz / 1e6)}–${Math.round(maxHz / 1e6)} MHz applied.`,
+    );
+  }
+
   private save(request: Observable<unknown>, done: string): void {
     this.isSavingState.set(true);
     request
