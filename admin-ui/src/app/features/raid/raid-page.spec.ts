@@ -6,9 +6,11 @@ import { TestbedHarnessEnvironment } from '@angular/cdk/testing/testbed';
 import { MatButtonHarness } from '@angular/material/button/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 import { MatDialogHarness } from '@angular/material/dialog/testing';
+import { MatInputHarness } from '@angular/material/input/testing';
 import { MatMenuHarness } from '@angular/material/menu/testing';
+import { MatSelectHarness } from '@angular/material/select/testing';
 import { MatProgressBarHarness } from '@angular/material/progress-bar/testing';
-import type { RaidArray, RaidOverview } from '../../core/api-client';
+import type { RaidArray, RaidDisk, RaidOverview } from '../../core/api-client';
 import { AuthStore, REFRESH_TOKEN_STORAGE } from '../../core/auth-store';
 import { MemoryStorage, apiError, makeSession, makeUser } from '../../core/testing';
 import RaidPage from './raid-page';
@@ -31,7 +33,7 @@ function makeArray(overrides: Partial<RaidArray> = {}): RaidArray {
   };
 }
 
-function overview(arrays: readonly RaidArray[]): RaidOverview {
+function overview(arrays: readonly RaidArray[], extraDisks: readonly RaidDisk[] = []): RaidOverview {
   return {
     mode: 'simulated',
     arrays,
@@ -40,6 +42,7 @@ function overview(arrays: readonly RaidArray[]): RaidOverview {
       { device: '/dev/sdb', sizeBytes: 5e9, isSystemDisk: false, arrayName: 'md0' },
       { device: '/dev/sdc', sizeBytes: 5e9, isSystemDisk: false, arrayName: null },
       { device: '/dev/nvme0n1', sizeBytes: 5e11, isSystemDisk: true, arrayName: null },
+      ...extraDisks,
     ],
     speedLimits: { minBytesPerSecond: 1000, maxBytesPerSecond: 200_000 },
   };
@@ -76,14 +79,18 @@ describe('RaidPage', () => {
   let loader: HarnessLoader;
   let root: HarnessLoader;
 
-  async function open(role: 'admin' | 'user', arrays: readonly RaidArray[] = [makeArray()]): Promise<void> {
+  async function open(
+    role: 'admin' | 'user',
+    arrays: readonly RaidArray[] = [makeArray()],
+    extraDisks: readonly RaidDisk[] = [],
+  ): Promise<void> {
     configure();
     http = TestBed.inject(HttpTestingController);
     logInAs(http, role);
     const fixture = TestBed.createComponent(RaidPage);
     loader = TestbedHarnessEnvironment.loader(fixture);
     root = TestbedHarnessEnvironment.documentRootLoader(fixture);
-    http.expectOne('/api/raid').flush(overview(arrays));
+    http.expectOne('/api/raid').flush(overview(arrays, extraDisks));
     await fixture.whenStable();
   }
 
@@ -156,6 +163,86 @@ describe('RaidPage', () => {
       .expectOne('/api/raid/arrays/md0/check')
       .flush(apiError('CONFLICT', 'md0 is busy.'), { status: 409, statusText: 'Conflict' });
     expect(document.body.textContent).toContain('md0 is busy.');
+  });
+
+  function confirmationRequired(
+    token: string,
+    message: string,
+  ): [object, { status: number; statusText: string }] {
+    return [
+      { error: { code: 'CONFIRMATION_REQUIRED', message, details: { confirmToken: token }, requestId: 'r' } },
+      { status: 428, statusText: 'Precondition Required' },
+    ];
+  }
+
+  it('creates an array from free disks: checks the count for the level, then confirms with the server', async () => {
+    await open(
+      'admin',
+      [makeArray()],
+      [{ device: '/dev/sdd', sizeBytes: 5e9, isSystemDisk: false, arrayName: null }],
+    );
+    await (await loader.getHarness(MatButtonHarness.with({ text: /New array/ }))).click();
+    const dialog = await root.getHarness(MatDialogHarness);
+    const name = await dialog.getHarness(MatInputHarness.with({ selector: '[formControlName="name"]' }));
+    expect(await name.getValue()).toBe('md1');
+    const [level, disks] = await dialog.getAllHarnesses(MatSelectHarness);
+    await level!.open();
+    await level!.clickOptions({ text: /RAID 5/ });
+    await disks!.open();
+    await disks!.clickOptions({ text: /\/dev\/sdc/ });
+    await disks!.clickOptions({ text: /\/dev\/sdd/ });
+    // The panel stays open: closing it by Escape would close the dialog as well.
+    await (await dialog.getHarness(MatButtonHarness.with({ text: 'Create' }))).click();
+    expect(await dialog.getText()).toContain('Choose at least 3 disks for this level.');
+    await level!.open();
+    await level!.clickOptions({ text: /RAID 1 / });
+    await (await dialog.getHarness(MatButtonHarness.with({ text: 'Create' }))).click();
+
+    const first = http.expectOne('/api/raid/arrays');
+    const request = { name: 'md1', level: 'raid1', devices: ['/dev/sdc', '/dev/sdd'] };
+    expect(first.request.body).toEqual(request);
+    first.flush(...confirmationRequired('tok-c', 'This erases /dev/sdc and /dev/sdd to create md1.'));
+    const confirm = await root.getHarness(MatDialogHarness);
+    expect(await confirm.getTitleText()).toBe('Create md1?');
+    expect(await confirm.getContentText()).toContain('This erases /dev/sdc and /dev/sdd');
+    await (await confirm.getHarness(MatButtonHarness.with({ text: 'Erase and create' }))).click();
+    const second = http.expectOne('/api/raid/arrays');
+    expect(second.request.body).toEqual({ ...request, confirmToken: 'tok-c' });
+    second.flush(makeArray({ name: 'md1' }), { status: 201, statusText: 'Created' });
+    http.expectOne('/api/raid').flush(overview([makeArray(), makeArray({ name: 'md1' })]));
+  });
+
+  it('deletes an array after the confirmation, sending the token as a query parameter', async () => {
+    await open('admin');
+    await (await loader.getHarness(MatButtonHarness.with({ text: /Delete array/ }))).click();
+    http
+      .expectOne('/api/raid/arrays/md0')
+      .flush(...confirmationRequired('tok-d', 'This stops md0 and wipes /dev/sda and /dev/sdb.'));
+    const confirm = await root.getHarness(MatDialogHarness);
+    expect(await confirm.getTitleText()).toBe('Delete md0?');
+    await (await confirm.getHarness(MatButtonHarness.with({ text: 'Delete array' }))).click();
+    const second = http.expectOne('/api/raid/arrays/md0?confirmToken=tok-d');
+    expect(second.request.method).toBe('DELETE');
+    second.flush(null, { status: 204, statusText: 'No Content' });
+    http.expectOne('/api/raid').flush(overview([]));
+  });
+
+  it('saves the sync speed limits in bytes per second, refusing a minimum above the maximum', async () => {
+    await open('admin');
+    const min = await loader.getHarness(MatInputHarness.with({ selector: '[formControlName="minKib"]' }));
+    const max = await loader.getHarness(MatInputHarness.with({ selector: '[formControlName="maxKib"]' }));
+    expect(await min.getValue()).toBe('1');
+    expect(await max.getValue()).toBe('195');
+    await min.setValue('500');
+    await (await loader.getHarness(MatButtonHarness.with({ text: 'Save limits' }))).click();
+    expect(document.body.textContent).toContain('The minimum cannot be above the maximum.');
+    http.expectNone('/api/raid/speed-limits');
+    await max.setValue('100000');
+    await (await loader.getHarness(MatButtonHarness.with({ text: 'Save limits' }))).click();
+    const req = http.expectOne('/api/raid/speed-limits');
+    expect(req.request.method).toBe('PUT');
+    expect(req.request.body).toEqual({ minBytesPerSecond: 500 * 1024, maxBytesPerSecond: 100_000 * 1024 });
+    req.flush({ minBytesPerSecond: 500 * 1024, maxBytesPerSecond: 100_000 * 1024 });
   });
 
   it('shows a rebuild as a progress bar and offers no changes to users', async () => {

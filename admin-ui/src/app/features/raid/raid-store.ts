@@ -1,6 +1,13 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
-import { type Observable, finalize } from 'rxjs';
-import { ApiClient, type RaidArray, type RaidDisk, type RaidOverview } from '../../core/api-client';
+import { type Observable, finalize, tap } from 'rxjs';
+import {
+  ApiClient,
+  type NewRaidArray,
+  type RaidArray,
+  type RaidDisk,
+  type RaidOverview,
+  type RaidSpeedLimits,
+} from '../../core/api-client';
 import { type ApiProblem, toApiProblem } from '../../core/api-error';
 import { AuthStore } from '../../core/auth-store';
 import { Notifier } from '../../core/notifier';
@@ -100,6 +107,50 @@ export class RaidStore {
     );
   }
 
+  /** Creates an array after the server's confirmation (its disks are erased). */
+  createArray(array: NewRaidArray): void {
+    this.act(
+      array.name,
+      this.twoStep.run(`Create ${array.name}?`, 'Erase and create', (token) =>
+        this.api.createRaidArray(array, token),
+      ),
+      `${array.name} created.`,
+    );
+  }
+
+  /** Stops an array and wipes its members after the server's confirmation. */
+  deleteArray(array: RaidArray): void {
+    this.act(
+      array.name,
+      this.twoStep.run(`Delete ${array.name}?`, 'Delete array', (token) =>
+        this.api.deleteRaidArray(array.name, token),
+      ),
+      `${array.name} deleted.`,
+    );
+  }
+
+  /** md's global resync speed limits; the caller shows a failure on its form. */
+  setSpeedLimits(limits: RaidSpeedLimits): Observable<RaidSpeedLimits> {
+    this.busyState.set('speed-limits');
+    return this.api.setRaidSpeedLimits(limits).pipe(
+      tap((saved) => {
+        this.overviewState.update((o) => (o === null ? o : { ...o, speedLimits: saved }));
+        this.notifier.info('Sync speed limits saved.');
+      }),
+      finalize(() => {
+        this.busyState.set(null);
+      }),
+    );
+  }
+
+  /** The next free md name: md0, md1… */
+  nextArrayName(): string {
+    const taken = new Set(this.arrays().map((a) => a.name));
+    let n = 0;
+    while (taken.has(`md${n}`)) n++;
+    return `md${n}`;
+  }
+
   startCheck(array: RaidArray): void {
     this.change(array.name, this.api.startRaidCheck(array.name), `Check of ${array.name} started.`);
   }
@@ -121,6 +172,26 @@ export class RaidStore {
           this.overviewState.update((o) =>
             o === null ? o : { ...o, arrays: o.arrays.map((a) => (a.name === updated.name ? updated : a)) },
           );
+          this.notifier.info(done);
+          this.load();
+        },
+        error: (err: unknown) => {
+          this.notifier.error(err);
+        },
+      });
+  }
+
+  /** A change that answers no array (or a new one): reload everything when it is done. */
+  private act(name: string, request: Observable<unknown>, done: string): void {
+    this.busyState.set(name);
+    request
+      .pipe(
+        finalize(() => {
+          this.busyState.set(null);
+        }),
+      )
+      .subscribe({
+        next: () => {
           this.notifier.info(done);
           this.load();
         },
