@@ -17,6 +17,7 @@ import * as createSchedulerLeases from './20261205000300_create_scheduler_leases
 import * as createTelemetrySamples from './20261205000400_create_telemetry_samples.js';
 import * as createNotifications from './20261205000500_create_notifications.js';
 import * as createTotp from './20261212000100_create_totp.js';
+import * as createRateLimitHits from './20261219000100_create_rate_limit_hits.js';
 
 /** One schema change: `up` applies it, `down` reverts it. */
 export interface Migration {
@@ -45,6 +46,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '20261205000400_create_telemetry_samples', ...createTelemetrySamples },
   { name: '20261205000500_create_notifications', ...createNotifications },
   { name: '20261212000100_create_totp', ...createTotp },
+  { name: '20261219000100_create_rate_limit_hits', ...createRateLimitHits },
 ];
 
 /** A knex migration source over {@link MIGRATIONS}, so no directory is scanned at run time. */

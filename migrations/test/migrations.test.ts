@@ -91,6 +91,7 @@ describe(`migrations on ${PG ? 'PostgreSQL' : 'SQLite'}`, () => {
         'notifications',
         'totp_enrolments',
         'totp_recovery_codes',
+        'rate_limit_hits',
       ]) {
         assert.ok(after.includes(t), `table ${t}`);
       }

@@ -8,13 +8,33 @@ import type { Config } from './config/index.js';
 import { redactConfig } from './config/index.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { migrateLatest, openDatabase, type Db, type DatabaseInfo } from './db/index.js';
-import { createServices, type Services } from './services/index.js';
+import { createServices, type DomainEventName, type Services } from './services/index.js';
 import { createApp, finishApp, isWebdavRequest } from './api/app.js';
 import { loadOrCreateSecret } from './keys.js';
 import { prepareLayout, removeStaleTmp } from './storage/layout.js';
 import { VERSION } from './version.js';
 import { loadTls } from './tls.js';
 import { startMonitoring, stopMonitoring, type MonitoringOptions } from './scheduler/monitoring-services.js';
+import { forwardToControl, isControlRequest, listenOnControlSocket } from './control-socket.js';
+import { CONFIRMATION_SECRET_KEY } from './hardware/hardware-service.js';
+import { startDiscovery, type Discovery } from './discovery.js';
+
+/**
+ * One worker of `baluhost serve --workers N`. The primary has migrated the database, cleared stale uploads and
+ * created the first admin and the keys; workers share the ports (node:cluster) and every state in the database.
+ */
+export interface WorkerRole {
+  /** 1..count; a restarted worker keeps its slot. */
+  readonly slot: number;
+  readonly count: number;
+  /**
+   * The control worker (slot 1) alone runs what must run once per server: the scheduler, telemetry sampling, alert
+   * rules, the service status sampler, the fan loop, the SMB gateway and LAN discovery. The other workers forward
+   * the admin routes of those parts ({@link isControlRequest}) to it over `controlSocket`.
+   */
+  readonly isControl: boolean;
+  readonly controlSocket: string;
+}
 
 export interface StartOptions {
   /** Where logs go (stdout when absent). */
@@ -28,6 +48,8 @@ export interface StartOptions {
   readonly consoleDir?: string | null;
   /** The scheduler's timer (tests drive their own), extra jobs, the telemetry source: see MonitoringOptions. */
   readonly monitoring?: Omit<MonitoringOptions, 'logger'>;
+  /** Set in a worker of `baluhost serve --workers N`; absent for a single process. */
+  readonly worker?: WorkerRole;
 }
 
 export interface BaluhostServer {
@@ -40,28 +62,39 @@ export interface BaluhostServer {
   readonly dbInfo: DatabaseInfo;
   readonly services: Services;
   readonly logger: Logger;
+  readonly worker: WorkerRole | null;
   /** Stops accepting connections, lets requests in flight finish, then closes the database. */
   close(): Promise<void>;
 }
 
 /** The composition root: data dir, keys, database and migrations, services, the first admin, HTTP. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<BaluhostServer> {
-  const logger = createLogger(config.logLevel, options.logStream);
-  logger.info({ config: redactConfig(config), version: VERSION }, 'starting');
+  const worker = options.worker ?? null;
+  const runsControl = worker === null || worker.isControl;
+  const rootLogger = createLogger(config.logLevel, options.logStream);
+  const logger = worker === null ? rootLogger : rootLogger.child({ worker: worker.slot });
+  if (worker === null) logger.info({ config: redactConfig(config), version: VERSION }, 'starting');
+  else logger.info({ pid: process.pid, isControl: worker.isControl }, 'worker starting');
   mkdirSync(config.dataDir, { recursive: true, mode: 0o750 });
   const jwtSecret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir, 'jwt-secret');
 
   const { db, info } = openDatabase(config);
-  try {
-    const applied = await migrateLatest(db, config);
-    logger.info({ database: info.client, location: info.location, applied }, 'database ready');
-  } catch (err) {
-    await db.destroy();
-    throw err;
+  // A worker finds the database migrated and stale uploads gone: the primary did that before forking, and doing it
+  // again here would delete the uploads another worker has in flight.
+  if (worker === null) {
+    try {
+      const applied = await migrateLatest(db, config);
+      logger.info({ database: info.client, location: info.location, applied }, 'database ready');
+    } catch (err) {
+      await db.destroy();
+      throw err;
+    }
   }
   const layout = await prepareLayout(config.dataDir);
-  const staleTmp = await removeStaleTmp(layout);
-  if (staleTmp > 0) logger.info({ removed: staleTmp }, 'removed stale upload files');
+  if (worker === null) {
+    const staleTmp = await removeStaleTmp(layout);
+    if (staleTmp > 0) logger.info({ removed: staleTmp }, 'removed stale upload files');
+  }
   const services = createServices(
     db,
     config,
@@ -71,8 +104,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     { ...options.hardware, logger: logger.child({ component: 'hardware' }) },
     { ...options.monitoring, logger },
   );
-  await services.hardware.start();
-  await services.smb.start(logger.child({ component: 'smb' }));
+  if (runsControl) {
+    await services.hardware.start();
+    await services.smb.start(logger.child({ component: 'smb' }));
+  }
   const { app, dav } = createApp({
     config,
     logger,
@@ -87,10 +122,24 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const tls = await loadTls(config);
   // WebDAV goes straight to its handler: Express's routing and middleware would only add work to every request
   // of a sync client. The app still routes it too, for code that mounts the app alone.
-  const listener: http.RequestListener = (req, res) => {
+  const local: http.RequestListener = (req, res) => {
     if (isWebdavRequest(req)) dav(req, res);
     else app(req, res);
   };
+  // A worker names itself in X-Baluhost-Worker, so that an operator (and the tests) see which one answered.
+  const listener: http.RequestListener =
+    worker === null
+      ? local
+      : worker.isControl
+        ? (req, res) => {
+            res.setHeader('X-Baluhost-Worker', String(worker.slot));
+            local(req, res);
+          }
+        : (req, res) => {
+            res.setHeader('X-Baluhost-Worker', String(worker.slot));
+            if (isControlRequest(req)) forwardToControl(worker.controlSocket, req, res);
+            else local(req, res);
+          };
   const servers: (http.Server | https.Server)[] = [http.createServer(listener)];
   if (tls) servers.push(https.createServer({ cert: tls.cert, key: tls.key }, listener));
   // Responses not yet finished: on close, they are told to end their connection, so that a keep-alive client
@@ -125,16 +174,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     logger.info({ url: tlsUrl, certificate: tls.source }, 'listening with TLS');
   }
 
-  const initial = await services.users.ensureInitialAdmin(config.adminPassword);
-  if (initial?.generatedPassword) {
-    (options.onAdminPassword ?? printAdminBanner)(initial.username, initial.generatedPassword, url);
-  } else if (initial) {
-    logger.info({ username: initial.username }, 'first admin created with the configured password');
+  if (worker === null) {
+    await createFirstAdmin(services, config, logger, url, options.onAdminPassword);
   }
+  const internal = worker?.isControl ? await listenOnControlSocket(worker.controlSocket, local) : null;
   logger.info({ url }, 'listening');
-  await startMonitoring(services);
-  services.serviceStatus.useHttpServers(servers);
-  services.serviceStatus.start();
+  let discovery: Discovery | null = null;
+  if (runsControl) {
+    await startMonitoring(services);
+    services.serviceStatus.useHttpServers(servers);
+    services.serviceStatus.start();
+    discovery = await startDiscovery(
+      config,
+      services,
+      { port, tlsPort: tlsUrl === null ? null : Number(new URL(tlsUrl).port) },
+      logger.child({ component: 'discovery' }),
+    );
+  }
 
   let closing: Promise<void> | undefined;
   return {
@@ -146,12 +202,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     dbInfo: info,
     services,
     logger,
+    worker,
     close() {
       closing ??= (async () => {
         isClosing = true;
         for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+        await discovery?.close();
         const drained = Promise.all(
-          servers.map(
+          [...servers, ...(internal === null ? [] : [internal])].map(
             (s) =>
               new Promise<void>((resolve) => {
                 s.close(() => {
@@ -177,18 +235,68 @@ export async function startServer(config: Config, options: StartOptions = {}): P
             'shutdown timeout: closing connections',
           );
           for (const s of servers) s.closeAllConnections();
+          internal?.closeAllConnections();
           await drained;
         }
-        await stopMonitoring(services);
-        await services.hardware.close();
-        await services.smb.close();
-        services.serviceStatus.close();
+        if (runsControl) {
+          await stopMonitoring(services);
+          await services.hardware.close();
+          await services.smb.close();
+          services.serviceStatus.close();
+        }
         await db.destroy();
         logger.info('stopped');
       })();
       return closing;
     },
   };
+}
+
+async function createFirstAdmin(
+  services: Services,
+  config: Config,
+  logger: Logger,
+  url: string,
+  onAdminPassword: StartOptions['onAdminPassword'],
+): Promise<void> {
+  const initial = await services.users.ensureInitialAdmin(config.adminPassword);
+  if (initial?.generatedPassword) {
+    (onAdminPassword ?? printAdminBanner)(initial.username, initial.generatedPassword, url);
+  } else if (initial) {
+    logger.info({ username: initial.username }, 'first admin created with the configured password');
+  }
+}
+
+/**
+ * What the primary of `baluhost serve --workers N` does once before forking: the data dir and its keys, the
+ * migrations, stale uploads, the first admin. Returns the domain events that raised (the first admin's
+ * `user.created`), for the control worker's SMB gateway.
+ */
+export async function prepareForWorkers(
+  config: Config,
+  logger: Logger,
+  onAdminPassword?: StartOptions['onAdminPassword'],
+): Promise<{ name: DomainEventName; payload: unknown }[]> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o750 });
+  const jwtSecret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir, 'jwt-secret');
+  loadOrCreateSecret(config.dataDir, CONFIRMATION_SECRET_KEY);
+  const { db, info } = openDatabase(config);
+  const raised: { name: DomainEventName; payload: unknown }[] = [];
+  try {
+    const applied = await migrateLatest(db, config);
+    logger.info({ database: info.client, location: info.location, applied }, 'database ready');
+    const layout = await prepareLayout(config.dataDir);
+    const staleTmp = await removeStaleTmp(layout);
+    if (staleTmp > 0) logger.info({ removed: staleTmp }, 'removed stale upload files');
+    // createServices also creates the two-factor key.
+    const services = createServices(db, config, jwtSecret, layout);
+    services.events.relayTo((name, payload) => raised.push({ name, payload }));
+    const scheme = config.host.includes(':') ? `[${config.host}]` : config.host;
+    await createFirstAdmin(services, config, logger, `http://${scheme}:${config.port}`, onAdminPassword);
+  } finally {
+    await db.destroy();
+  }
+  return raised;
 }
 
 function printAdminBanner(username: string, password: string, url: string): void {

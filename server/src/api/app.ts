@@ -26,8 +26,7 @@ import { registerTelemetryRoutes } from './routes/telemetry-routes.js';
 import { registerNotificationsRoutes } from './routes/notifications-routes.js';
 import { registerSmbRoutes } from './routes/smb-routes.js';
 import { registerTotpRoutes } from './routes/totp-routes.js';
-import { TotpService } from '../services/totp-service.js';
-import { loadOrCreateSecret } from '../keys.js';
+import { KnexRateLimitStore } from './rate-limit-store.js';
 import { registerServicesRoutes } from './routes/services-routes.js';
 import { registerDbRoutes } from './routes/db-routes.js';
 import { registerEnergyRoutes } from './routes/energy-routes.js';
@@ -107,6 +106,8 @@ export function createApp(deps: AppDeps): {
       limit: config.authRateLimitPerMinute,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
+      // In the database, so that the limit holds across every worker (baluhost serve --workers N).
+      store: new KnexRateLimitStore(deps.db, 'auth:'),
       handler: (req, _res, next, options) => {
         const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
         const retryAfter = resetTime
@@ -139,10 +140,8 @@ export function createApp(deps: AppDeps): {
     return services.auth.authenticateAccessToken(match[1], originOf(req));
   });
   registerSystemRoutes(routes, { db: deps.db, dbClient: deps.dbClient, version: deps.version });
-  // Two-factor login belongs to the API alone (WebDAV and SMB keep passwords), so it is built here.
-  const totp = new TotpService(deps.db, services.audit, loadOrCreateSecret(config.dataDir, 'totp-key'));
-  registerAuthRoutes(routes, { ...services, totp });
-  registerTotpRoutes(routes, { totp });
+  registerAuthRoutes(routes, services);
+  registerTotpRoutes(routes, services);
   registerUsersRoutes(routes, services);
   registerGroupsRoutes(routes, services);
   registerAuditRoutes(routes, services);

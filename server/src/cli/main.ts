@@ -1,10 +1,12 @@
-import { Command, Option } from 'commander';
+import cluster from 'node:cluster';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, CONFIG_VARIABLES, loadConfig, type Config } from '../config/index.js';
 import { migrateLatest, migrateRollbackAll, openDatabase, type UserModel } from '../db/index.js';
 import { createServices } from '../services/index.js';
 import { generatePassword, type Principal } from '../auth/index.js';
 import { isAppError } from '../errors/index.js';
 import { startServer } from '../server.js';
+import { runPrimary, runWorker } from '../cluster.js';
 import { prepareLayout } from '../storage/layout.js';
 import { generateSelfSigned, localNames } from '../tls.js';
 import { VERSION } from '../version.js';
@@ -76,9 +78,29 @@ export function buildCli(): Command {
     .description('Serve the API, WebDAV and the console; migrates the database first.')
     .addHelpText('after', envHelp())
     .option('--demo', 'seed demo data first (an empty data dir only; see `baluhost demo`)')
-    .action(async (opts: { demo?: boolean }) => {
-      if (opts.demo) printDemo(await seedDemo(loadConfig()));
-      const server = await startServer(loadConfig());
+    .option(
+      '--workers <n>',
+      'worker processes sharing the ports and the database (node:cluster); default BALUHOST_WORKERS, else 1',
+      (value: string) => {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < 1 || n > 64)
+          throw new InvalidArgumentError('a whole number from 1 to 64');
+        return n;
+      },
+    )
+    .action(async (opts: { demo?: boolean; workers?: number }) => {
+      const config = loadConfig();
+      if (cluster.isWorker) {
+        await runWorker(config);
+        return;
+      }
+      if (opts.demo) printDemo(await seedDemo(config));
+      const workers = opts.workers ?? config.workers;
+      if (workers > 1) {
+        await runPrimary(config, workers);
+        return;
+      }
+      const server = await startServer(config);
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;

@@ -65,6 +65,12 @@ export interface Config {
   readonly smbNssWrapper: boolean;
   /** How long `close()` waits for requests in flight (uploads) before destroying their connections, in seconds. */
   readonly shutdownTimeoutSeconds: number;
+  /** Worker processes of `baluhost serve` (node:cluster); `--workers` overrides it. */
+  readonly workers: number;
+  /** Announce the server on the LAN with mDNS/DNS-SD. */
+  readonly mdns: boolean;
+  /** The instance name announced; the host name when absent. */
+  readonly mdnsName: string | undefined;
 }
 
 /** Which backend a hardware family uses. */
@@ -369,6 +375,23 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VarSpec>> = {
     doc: 'On SIGTERM, seconds to let requests in flight (uploads) finish before their connections are cut.',
     default: '30',
     schema: int(0, 3600),
+  },
+  BALUHOST_WORKERS: {
+    key: 'workers',
+    doc: 'Worker processes of baluhost serve (node:cluster), all on one database; --workers overrides it.',
+    default: '1',
+    schema: int(1, 64),
+  },
+  BALUHOST_MDNS: {
+    key: 'mdns',
+    doc: 'Announce WebDAV, the console and SMB on the LAN with mDNS/DNS-SD (Finder, GNOME Files, avahi-browse).',
+    default: 'false',
+    schema: bool,
+  },
+  BALUHOST_MDNS_NAME: {
+    key: 'mdnsName',
+    doc: 'Instance name announced over mDNS; the host name when absent.',
+    schema: nonEmpty.max(63, 'must be at most 63 characters'),
   },
 };
 

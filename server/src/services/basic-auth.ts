@@ -19,8 +19,8 @@ interface CacheEntry {
 /** How long a successful verification is trusted without hashing again. */
 const CACHE_TTL_MS = 30_000;
 /**
- * How long the user's state (disabled, role, groups) is trusted without reading it again. Changes made through this
- * process drop the entry at once; other workers see them within this time.
+ * How long the user's state (disabled, role, groups) is trusted without reading it again. Changes drop the entry at
+ * once, in every worker (the cluster relays the domain events); this bounds what a lost event could cost.
  */
 const USER_FRESH_MS = 5_000;
 const CACHE_MAX = 10_000;

@@ -10,6 +10,8 @@ import { UsersService } from './users-service.js';
 import { SharesService } from './shares-service.js';
 import { AppPasswordsService } from './app-passwords-service.js';
 import { BasicAuthenticator } from './basic-auth.js';
+import { TotpService } from './totp-service.js';
+import { loadOrCreateSecret } from '../keys.js';
 import { StorageCore } from '../storage/storage-core.js';
 import type { StorageLayout } from '../storage/layout.js';
 import { HardwareService, type HardwareServiceOptions } from '../hardware/hardware-service.js';
@@ -31,6 +33,7 @@ export * from './users-service.js';
 export * from './shares-service.js';
 export * from './app-passwords-service.js';
 export * from './basic-auth.js';
+export * from './totp-service.js';
 
 /** The services; the scheduler, telemetry history, metrics and alerts come from {@link MonitoringServices}. */
 export interface Services extends MonitoringServices {
@@ -43,6 +46,8 @@ export interface Services extends MonitoringServices {
   readonly shares: SharesService;
   readonly storage: StorageCore;
   readonly appPasswords: AppPasswordsService;
+  /** Two-factor login (TOTP) of the console and API; WebDAV and SMB keep passwords and app passwords. */
+  readonly totp: TotpService;
   /** HTTP Basic for WebDAV. */
   readonly webdavAuth: BasicAuthenticator;
   /** RAID, S.M.A.R.T., power, fans and telemetry; `start()` it once the database is ready. */
@@ -90,8 +95,10 @@ export function createServices(
   const storage = new StorageCore(db, layout, shares, audit, events, clock);
   const appPasswords = new AppPasswordsService(db, audit, events, clock);
   const webdavAuth = new BasicAuthenticator(db, auth, appPasswords, events, 'webdav', clock);
+  const totp = new TotpService(db, audit, loadOrCreateSecret(config.dataDir, 'totp-key'));
   // A deleted user's home is set aside, not destroyed; their keys and usage go.
-  events.on('user.deleted', ({ userId, username }) => {
+  // Once, in the worker that deleted the user (the others hear of it through the relay).
+  events.onLocal('user.deleted', ({ userId, username }) => {
     storage.retireHome(userId, username).catch(() => undefined);
   });
   const hardware = new HardwareService({ db, config, audit, serverClock: clock, ...hardwareOptions });
@@ -152,6 +159,7 @@ export function createServices(
     shares,
     storage,
     appPasswords,
+    totp,
     webdavAuth,
     hardware,
     energy,

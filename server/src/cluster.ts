@@ -1,0 +1,168 @@
+import cluster, { type Worker } from 'node:cluster';
+import { once } from 'node:events';
+import type { Config } from './config/index.js';
+import { createLogger, type Logger } from './logging/logger.js';
+import { controlSocketPath } from './control-socket.js';
+import { prepareForWorkers, startServer, type BaluhostServer, type WorkerRole } from './server.js';
+import type { DomainEventName, DomainEvents } from './services/index.js';
+import { VERSION } from './version.js';
+import { redactConfig } from './config/index.js';
+
+/** Messages between the primary and its workers (node:cluster's IPC channel). */
+type Message =
+  | { readonly baluhost: 'hello' }
+  | { readonly baluhost: 'role'; readonly slot: number; readonly count: number }
+  | { readonly baluhost: 'ready' }
+  | { readonly baluhost: 'event'; readonly name: DomainEventName; readonly payload: unknown }
+  | { readonly baluhost: 'stop' };
+
+function isMessage(value: unknown): value is Message {
+  return typeof value === 'object' && value !== null && 'baluhost' in value;
+}
+
+/** Events whose payload carries a password: only the control worker (the SMB gateway) gets it. */
+const WITH_PASSWORD: ReadonlySet<DomainEventName> = new Set(['user.created', 'user.password']);
+
+/** How long after a crash a worker is started again; doubled per crash in a row, up to 30 s. */
+const RESTART_DELAY_MS = 500;
+
+/**
+ * The primary of `baluhost serve --workers N`: prepares the data dir and database once, forks N workers that share
+ * the ports (node:cluster hands connections out round-robin), relays domain events between them (cache
+ * invalidation everywhere, SMB account changes to the control worker), starts a crashed worker again in its slot,
+ * and on SIGTERM or SIGINT stops them all, letting their requests in flight finish.
+ */
+export async function runPrimary(config: Config, count: number): Promise<void> {
+  const logger = createLogger(config.logLevel).child({ worker: 0 });
+  logger.info({ config: redactConfig(config), version: VERSION, workers: count }, 'starting');
+  const pending: { name: DomainEventName; payload: unknown }[] = await prepareForWorkers(config, logger);
+  const slots = new Map<number, Worker>();
+  const crashes = new Map<number, number>();
+  let isStopping = false;
+
+  const send = (worker: Worker, message: Message) => {
+    if (worker.isConnected()) worker.send(message);
+  };
+  const fork = (slot: number) => {
+    const worker = cluster.fork();
+    slots.set(slot, worker);
+    worker.on('message', (message: unknown) => {
+      if (!isMessage(message)) return;
+      if (message.baluhost === 'hello') {
+        // Asked for, not pushed on 'online': a message that arrives before the worker listens is lost.
+        send(worker, { baluhost: 'role', slot, count });
+        if (slot === 1) {
+          for (const e of pending.splice(0))
+            send(worker, { baluhost: 'event', name: e.name, payload: e.payload });
+        }
+      } else if (message.baluhost === 'event') {
+        relay(slot, message);
+      } else if (message.baluhost === 'ready') {
+        // A worker that got as far as serving starts again without the crash back-off growing.
+        crashes.delete(slot);
+      }
+    });
+    worker.once('exit', (code, signal) => {
+      if (slots.get(slot) === worker) slots.delete(slot);
+      if (isStopping) return;
+      const n = (crashes.get(slot) ?? 0) + 1;
+      crashes.set(slot, n);
+      const delay = Math.min(30_000, RESTART_DELAY_MS * 2 ** (n - 1));
+      logger.error({ slot, pid: worker.process.pid, code, signal, restartInMs: delay }, 'worker exited');
+      setTimeout(() => {
+        if (!isStopping) fork(slot);
+      }, delay).unref();
+    });
+  };
+  const relay = (from: number, message: Extract<Message, { baluhost: 'event' }>) => {
+    for (const [slot, worker] of slots) {
+      if (slot === from) continue;
+      const payload =
+        WITH_PASSWORD.has(message.name) && slot !== 1
+          ? { ...(message.payload as Record<string, unknown>), password: '' }
+          : message.payload;
+      send(worker, { baluhost: 'event', name: message.name, payload });
+    }
+  };
+
+  for (let slot = 1; slot <= count; slot++) fork(slot);
+
+  const stop = async (signal: string) => {
+    if (isStopping) return;
+    isStopping = true;
+    logger.info({ signal }, 'stopping');
+    const exits = [...slots.values()].map((w) =>
+      w.isDead() ? Promise.resolve() : once(w, 'exit').then(() => undefined),
+    );
+    for (const w of slots.values()) send(w, { baluhost: 'stop' });
+    // Each worker cuts its own uploads after BALUHOST_SHUTDOWN_TIMEOUT; this bounds a worker that hangs anyway.
+    const timer = setTimeout(
+      () => {
+        for (const w of slots.values()) w.process.kill('SIGKILL');
+      },
+      (config.shutdownTimeoutSeconds + 15) * 1000,
+    );
+    await Promise.all(exits);
+    clearTimeout(timer);
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/**
+ * A worker: waits for its slot from the primary, serves, relays its domain events, and stops on the primary's
+ * word, on SIGTERM/SIGINT, or when the primary is gone.
+ */
+export async function runWorker(config: Config): Promise<BaluhostServer> {
+  const answer = once(process, 'message');
+  process.send?.({ baluhost: 'hello' } satisfies Message);
+  const [first] = (await answer) as [unknown];
+  if (!isMessage(first) || first.baluhost !== 'role') throw new Error('expected the worker role first');
+  const role: WorkerRole = {
+    slot: first.slot,
+    count: first.count,
+    isControl: first.slot === 1,
+    controlSocket: controlSocketPath(config.dataDir),
+  };
+  const early: Extract<Message, { baluhost: 'event' }>[] = [];
+  const collect = (m: unknown) => {
+    if (isMessage(m) && m.baluhost === 'event') early.push(m);
+  };
+  process.on('message', collect);
+  const server = await startServer(config, { worker: role });
+  process.off('message', collect);
+  const events = server.services.events;
+  const deliver = (m: Extract<Message, { baluhost: 'event' }>) => {
+    events.emitRemote(m.name, m.payload as DomainEvents[typeof m.name][0]);
+  };
+  for (const m of early) deliver(m);
+  events.relayTo((name, payload) => {
+    if (process.connected) process.send?.({ baluhost: 'event', name, payload } satisfies Message);
+  });
+
+  let isStopping = false;
+  const stop = (why: string, logger: Logger) => {
+    if (isStopping) return;
+    isStopping = true;
+    logger.info({ why }, 'worker stopping');
+    void server.close().then(() => process.exit(0));
+  };
+  process.on('message', (m: unknown) => {
+    if (!isMessage(m)) return;
+    if (m.baluhost === 'event') deliver(m);
+    else if (m.baluhost === 'stop') stop('primary', server.logger);
+  });
+  process.on('SIGTERM', () => {
+    stop('SIGTERM', server.logger);
+  });
+  process.on('SIGINT', () => {
+    stop('SIGINT', server.logger);
+  });
+  process.on('disconnect', () => {
+    stop('primary gone', server.logger);
+  });
+  process.send?.({ baluhost: 'ready' } satisfies Message);
+  return server;
+}
