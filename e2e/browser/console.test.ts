@@ -2,7 +2,7 @@
  * The admin console in Debian's Chromium (playwright-core, never a downloaded browser) against a real BaluHost:
  * log in, upload and preview files, create a user and log in as them, filter the audit log, fail a simulated
  * RAID member and watch the array degrade, then rebuild onto a spare as the hardware's clock moves, run a scheduler
- * job and see its history, and a screenshot of every page in light and dark theme at 1280 and 360 px wide, into
+ * job and see its history, check that the Energy page shows what GET /api/energy answers, and a screenshot of every page in light and dark theme at 1280 and 360 px wide, into
  * e2e/results/screenshots/.
  */
 import assert from 'node:assert/strict';
@@ -13,7 +13,14 @@ import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ManualClock } from '@baluhost/drivers';
-import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+  type Response,
+  chromium,
+} from 'playwright-core';
 import { ADMIN_PASSWORD, type TestServer, bearer, startTestServer } from '../../server/test/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -46,6 +53,16 @@ declare const document: {
   } | null;
 };
 declare const localStorage: { setItem(key: string, value: string): void };
+
+/** What GET /api/energy answers (the fields this suite compares). */
+interface EnergyReading {
+  readonly powerWatts: number | null;
+  readonly todayKwh: number | null;
+  readonly monthKwh: number | null;
+  readonly costToday: number | null;
+  readonly costMonth: number | null;
+  readonly pricePerKwh: number;
+}
 
 const USER = 'carol';
 const USER_PASSWORD = 'carol-pass-123';
@@ -337,6 +354,66 @@ describe('admin console in Chromium', { timeout: 600_000 }, () => {
     assert.match(await row.innerText(), /succeeded/, 'the job shows its last result');
   });
 
+  it('shows on the Energy page the watts, kWh and cost GET /api/energy answers', async () => {
+    // Two readings six hours apart on the simulated plug's clock give it energy to count.
+    const token = await ts.adminToken();
+    const api = async (): Promise<EnergyReading> => {
+      const res = await ts
+        .http()
+        .get('/api/energy')
+        .set(...bearer(token));
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return res.body as EnergyReading;
+    };
+    await api();
+    clock.advance(6 * 3_600_000);
+    const before = await api();
+    assert.ok((before.monthKwh ?? 0) > 0.05, JSON.stringify(before));
+
+    // What the page itself was answered, in order (it reads again every 15 s).
+    const answers: EnergyReading[] = [];
+    const onResponse = (res: Response): void => {
+      if (new URL(res.url()).pathname === '/api/energy') {
+        void res.json().then((body: unknown) => answers.push(body as EnergyReading));
+      }
+    };
+    page.on('response', onResponse);
+    try {
+      await open(page, ts.url, '/energy', 'Energy');
+      await page.locator('[data-figure="watts"]').waitFor();
+      const number = async (selector: string): Promise<number> =>
+        Number((await page.locator(selector).innerText()).replace(/[^\d.]/g, ''));
+      const shown = {
+        watts: await number('[data-figure="watts"] .value'),
+        todayKwh: await number('[data-value="today-kwh"]'),
+        costToday: await number('[data-value="today-cost"]'),
+        monthKwh: await number('[data-value="month-kwh"]'),
+        costMonth: await number('[data-value="month-cost"]'),
+      };
+      const latest = answers.at(-1);
+      assert.ok(latest !== undefined, 'the page read GET /api/energy');
+      // The page shows its latest answer, rounded as displayed...
+      assert.equal(shown.watts, Math.round((latest.powerWatts ?? NaN) * 10) / 10);
+      assert.equal(shown.todayKwh, latest.todayKwh);
+      assert.equal(shown.costToday, latest.costToday);
+      assert.equal(shown.monthKwh, latest.monthKwh);
+      assert.equal(shown.costMonth, latest.costMonth);
+      // ...and that is what the API answers anyone within one sample: the plug's clock has not moved, so the
+      // energy and cost are the same; the draw follows the CPU load, within the plug's 18-65 W.
+      const after = await api();
+      assert.equal(shown.todayKwh, after.todayKwh);
+      assert.equal(shown.monthKwh, after.monthKwh);
+      assert.equal(shown.costToday, after.costToday);
+      assert.equal(shown.costMonth, after.costMonth);
+      assert.equal(shown.costMonth, Math.round(after.monthKwh! * after.pricePerKwh * 100) / 100);
+      assert.ok(shown.watts >= 17.5 && shown.watts <= 65.5, String(shown.watts));
+      await page.locator('.chart ngx-charts-line-chart').waitFor();
+      await screenshot(page, 'energy-reading-light-wide');
+    } finally {
+      page.off('response', onResponse);
+    }
+  });
+
   it('takes a screenshot of every page in light and dark theme, wide and narrow', async () => {
     // Something to show: a share with an ACL and a quota, and a file in it.
     const token = await ts.adminToken();
@@ -372,6 +449,7 @@ describe('admin console in Chromium', { timeout: 600_000 }, () => {
       { route: '/smart', name: 'smart', heading: 'Disk health' },
       { route: '/power', name: 'power', heading: 'Power' },
       { route: '/fans', name: 'fans', heading: 'Fans' },
+      { route: '/energy', name: 'energy', heading: 'Energy' },
       { route: '/scheduler', name: 'scheduler', heading: 'Scheduler' },
       { route: '/settings', name: 'settings', heading: 'Settings' },
     ];

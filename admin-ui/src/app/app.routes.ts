@@ -69,6 +69,11 @@ export const routes: Routes = [
         loadChildren: () => import('./features/fans/fans.routes'),
       },
       {
+        path: 'energy',
+        title: 'Energy · BaluHost',
+        loadChildren: () => import('./features/energy/energy.routes'),
+      },
+      {
         path: 'scheduler',
         title: 'Scheduler · BaluHost',
         canActivate: [adminGuard],

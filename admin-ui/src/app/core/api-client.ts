@@ -387,7 +387,8 @@ export type TelemetryMetric =
   | 'network.rx_bytes_per_second'
   | 'network.tx_bytes_per_second'
   | 'disk.read_bytes_per_second'
-  | 'disk.write_bytes_per_second';
+  | 'disk.write_bytes_per_second'
+  | 'energy.power_watts';
 export type TelemetryRange = '1h' | '24h' | '7d' | '30d';
 
 export interface TelemetryHistory {
@@ -395,6 +396,46 @@ export interface TelemetryHistory {
   readonly range: TelemetryRange;
   readonly resolution: 'raw' | 'minute' | 'hour';
   readonly points: readonly { readonly at: string; readonly value: number }[];
+}
+
+// --- energy (server/src/api/routes/energy-routes.ts): reading for every user, settings for admins ---
+
+/** The energy plug's reading and its cost (GET /api/energy). */
+export interface EnergyStatus {
+  readonly backend: 'simulated' | 'real';
+  /** False while a real (Tapo) plug has no address or account: every reading is then null. */
+  readonly configured: boolean;
+  readonly plug: {
+    readonly id: string;
+    readonly name: string | null;
+    readonly model: string | null;
+    readonly isOn: boolean | null;
+  } | null;
+  readonly powerWatts: number | null;
+  readonly todayKwh: number | null;
+  readonly monthKwh: number | null;
+  readonly costToday: number | null;
+  readonly costMonth: number | null;
+  readonly pricePerKwh: number;
+  readonly currency: string;
+  readonly readAt: string | null;
+}
+
+/** The energy settings; the Tapo account is never shown, only whether one is stored. */
+export interface EnergySettings {
+  readonly plugHost: string | null;
+  readonly hasCredentials: boolean;
+  readonly pricePerKwh: number;
+  readonly currency: string;
+}
+
+/** A change of the energy settings; `username` and `password` go together. */
+export interface EnergySettingsUpdate {
+  readonly plugHost?: string | null;
+  readonly username?: string;
+  readonly password?: string;
+  readonly pricePerKwh?: number;
+  readonly currency?: string;
 }
 
 // --- scheduler (server/src/api/routes/scheduler-routes.ts): admins ---
@@ -512,7 +553,7 @@ export interface SmbStatus {
 // --- services (server/src/api/routes/services-routes.ts): admins ---
 
 export type ServiceState = 'running' | 'degraded' | 'stopped' | 'disabled';
-export type HardwareFamily = 'raid' | 'smart' | 'power' | 'fans' | 'telemetry';
+export type HardwareFamily = 'raid' | 'smart' | 'power' | 'fans' | 'telemetry' | 'energy';
 
 /** One part of the server: `http`, `webdav`, `smb`, `scheduler`, `telemetry`, `database`, `hardware.<family>`. */
 export interface ServiceStatus {
@@ -881,6 +922,25 @@ export class ApiClient {
   telemetryHistory(metric: TelemetryMetric, range: TelemetryRange): Observable<TelemetryHistory> {
     const params = new HttpParams().set('metric', metric).set('range', range);
     return this.http.get<TelemetryHistory>(`${API_BASE}/telemetry/history`, { params });
+  }
+
+  // --- energy ---
+
+  energy(): Observable<EnergyStatus> {
+    return this.http.get<EnergyStatus>(`${API_BASE}/energy`);
+  }
+
+  energyHistory(range: TelemetryRange): Observable<TelemetryHistory> {
+    const params = new HttpParams().set('range', range);
+    return this.http.get<TelemetryHistory>(`${API_BASE}/energy/history`, { params });
+  }
+
+  energySettings(): Observable<EnergySettings> {
+    return this.http.get<EnergySettings>(`${API_BASE}/energy/settings`);
+  }
+
+  updateEnergySettings(changes: EnergySettingsUpdate): Observable<EnergySettings> {
+    return this.http.put<EnergySettings>(`${API_BASE}/energy/settings`, changes);
   }
 
   // --- scheduler ---

@@ -29,6 +29,7 @@ const NAV_ITEMS: readonly NavItem[] = [
   { path: '/smart', label: 'Disk health', icon: 'health_and_safety', isAdminOnly: false },
   { path: '/power', label: 'Power', icon: 'bolt', isAdminOnly: false },
   { path: '/fans', label: 'Fans', icon: 'toys', isAdminOnly: false },
+  { path: '/energy', label: 'Energy', icon: 'electric_meter', isAdminOnly: false },
   { path: '/scheduler', label: 'Scheduler', icon: 'schedule', isAdminOnly: true },
   { path: '/services', label: 'Services', icon: 'monitor_heart', isAdminOnly: true },
   { path: '/settings', label: 'Settings', icon: 'settings', isAdminOnly: true },

@@ -2,8 +2,23 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { AuthStore, REFRESH_TOKEN_STORAGE } from '../../core/auth-store';
+import type { EnergyStatus } from '../../core/api-client';
 import { MemoryStorage, makeSession, makeUser } from '../../core/testing';
 import { DashboardStore, LIVE_REFRESH_MS } from './dashboard-store';
+
+const ENERGY: EnergyStatus = {
+  backend: 'simulated',
+  configured: true,
+  plug: { id: 'nas', name: 'NAS', model: 'simulated', isOn: true },
+  powerWatts: 23.5,
+  todayKwh: 0.412,
+  monthKwh: 9.87,
+  costToday: 0.12,
+  costMonth: 2.96,
+  pricePerKwh: 0.3,
+  currency: 'EUR',
+  readAt: '2026-11-28T02:00:00.000Z',
+};
 
 describe('DashboardStore hardware and live charts', () => {
   let http: HttpTestingController;
@@ -52,17 +67,22 @@ describe('DashboardStore hardware and live charts', () => {
     const store = TestBed.inject(DashboardStore);
     store.startLive();
     flushCharts(12);
+    http.expectOne('/api/energy').flush(ENERGY);
+    expect(store.energy()?.costToday).toBe(0.12);
     expect(store.charts()?.cpu[0]?.series[0]?.value).toBe(12);
     expect(store.charts()?.network.map((s) => s.name)).toEqual(['Received KB/s', 'Sent KB/s']);
     expect(store.charts()?.network[0]?.series[0]?.value).toBe(2);
 
     jasmine.clock().tick(LIVE_REFRESH_MS);
     flushCharts(80);
+    http.expectOne('/api/energy').flush({ ...ENERGY, powerWatts: 31 });
+    expect(store.energy()?.powerWatts).toBe(31);
     expect(store.charts()?.cpu[0]?.series[0]?.value).toBe(80);
 
     store.stopLive();
     jasmine.clock().tick(LIVE_REFRESH_MS * 3);
     http.expectNone((r) => r.url === '/api/telemetry/history');
+    http.expectNone('/api/energy');
   });
 
   it('fills RAID, SMART and, for admins, recent notifications', () => {

@@ -1,4 +1,4 @@
-import { DatePipe } from '@angular/common';
+import { DatePipe, DecimalPipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
@@ -17,6 +17,7 @@ import { DashboardStore } from './dashboard-store';
   imports: [
     ByteSizePipe,
     DatePipe,
+    DecimalPipe,
     LineChartModule,
     MatButtonModule,
     MatCardModule,
@@ -50,6 +51,8 @@ export default class DashboardPage {
   protected readonly smartProblem = this.store.smartProblem;
   protected readonly charts = this.store.charts;
   protected readonly chartsProblem = this.store.chartsProblem;
+  protected readonly energy = this.store.energy;
+  protected readonly energyProblem = this.store.energyProblem;
   protected readonly notifications = this.store.notifications;
   protected readonly notificationsProblem = this.store.notificationsProblem;
   protected readonly timeTick = (d: Date | string): string =>

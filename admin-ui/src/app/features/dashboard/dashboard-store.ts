@@ -4,6 +4,7 @@ import {
   ApiClient,
   type AppNotification,
   type AuditEntry,
+  type EnergyStatus,
   type Health,
   type RaidArray,
   type Share,
@@ -67,6 +68,8 @@ export class DashboardStore {
   private readonly smartProblemState = signal<ApiProblem | null>(null);
   private readonly chartsState = signal<LiveCharts | null>(null);
   private readonly chartsProblemState = signal<ApiProblem | null>(null);
+  private readonly energyState = signal<EnergyStatus | null>(null);
+  private readonly energyProblemState = signal<ApiProblem | null>(null);
   private readonly notificationsState = signal<readonly AppNotification[] | null>(null);
   private readonly notificationsProblemState = signal<ApiProblem | null>(null);
   private liveTimer: ReturnType<typeof setInterval> | null = null;
@@ -77,6 +80,9 @@ export class DashboardStore {
   readonly smartProblem = this.smartProblemState.asReadonly();
   readonly charts = this.chartsState.asReadonly();
   readonly chartsProblem = this.chartsProblemState.asReadonly();
+  /** The energy plug's reading (watts, today's cost), refreshed with the live charts. */
+  readonly energy = this.energyState.asReadonly();
+  readonly energyProblem = this.energyProblemState.asReadonly();
   readonly notifications = this.notificationsState.asReadonly();
   readonly notificationsProblem = this.notificationsProblemState.asReadonly();
   readonly user = this.auth.user;
@@ -198,18 +204,32 @@ export class DashboardStore {
     });
   }
 
-  /** Loads the last hour of CPU, memory and network, and again every LIVE_REFRESH_MS until stopped. */
+  /** Loads the last hour of CPU, memory and network and the energy reading, and again every LIVE_REFRESH_MS until stopped. */
   startLive(): void {
     this.stopLive();
     this.loadCharts();
+    this.loadEnergy();
     this.liveTimer = setInterval(() => {
       this.loadCharts();
+      this.loadEnergy();
     }, LIVE_REFRESH_MS);
   }
 
   stopLive(): void {
     if (this.liveTimer !== null) clearInterval(this.liveTimer);
     this.liveTimer = null;
+  }
+
+  loadEnergy(): void {
+    this.api.energy().subscribe({
+      next: (status) => {
+        this.energyState.set(status);
+        this.energyProblemState.set(null);
+      },
+      error: (err: unknown) => {
+        this.energyProblemState.set(toApiProblem(err));
+      },
+    });
   }
 
   loadCharts(): void {

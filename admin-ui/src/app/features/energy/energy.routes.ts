@@ -1,0 +1,3 @@
+import type { Routes } from '@angular/router';
+
+export default [{ path: '', loadComponent: () => import('./energy-page') }] satisfies Routes;
