@@ -152,6 +152,24 @@ describe('energy with the simulated plug', () => {
     assert.match(metrics.text, /^baluhost_energy_power_watts \d+(\.\d+)?$/m);
     assert.match(metrics.text, /^baluhost_energy_month_joules \d+(\.\d+)?(e\+\d+)?$/m);
   });
+
+  it('keeps the kWh of the day and month across a restart (the last test of this server)', async () => {
+    const before = await s.api('get', '/api/energy', 200);
+    assert.ok(before.todayKwh > 0, JSON.stringify(before));
+    const t2 = await s.t.restart();
+    try {
+      const res = await t2
+        .http()
+        .get('/api/energy')
+        .set(...bearer(await t2.adminToken()));
+      assert.equal(res.status, 200);
+      const again = res.body as { todayKwh: number; monthKwh: number };
+      assert.equal(again.todayKwh, before.todayKwh);
+      assert.equal(again.monthKwh, before.monthKwh);
+    } finally {
+      await t2.stop();
+    }
+  });
 });
 
 describe('energy with a Tapo P110 (a local stand-in that speaks KLAP v2)', () => {

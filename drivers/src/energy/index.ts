@@ -1,11 +1,16 @@
+import { join } from 'node:path';
 import type { Clock } from '../clock.js';
 import type { EnergyDriver } from './energy-driver.js';
-import { SimulatedEnergyDriver } from './simulated-energy-driver.js';
+import { SIMULATED_ENERGY_STATE_FILE, SimulatedEnergyDriver } from './simulated-energy-driver.js';
 import { TapoP110EnergyDriver, type TapoPlug } from './tapo-p110-energy-driver.js';
 import { DriverValidationError } from '../errors.js';
 
 export * from './energy-driver.js';
-export { SimulatedEnergyDriver, type SimulatedEnergyDriverOptions } from './simulated-energy-driver.js';
+export {
+  SIMULATED_ENERGY_STATE_FILE,
+  SimulatedEnergyDriver,
+  type SimulatedEnergyDriverOptions,
+} from './simulated-energy-driver.js';
 export {
   TapoP110EnergyDriver,
   type TapoP110EnergyDriverOptions,
@@ -20,6 +25,8 @@ export interface EnergyDriverFactoryOptions {
   readonly clock: Clock;
   /** Simulated: the CPU load the draw follows. */
   readonly loadPercent?: () => number | Promise<number>;
+  /** Simulated: where its counters persist (see {@link SIMULATED_ENERGY_STATE_FILE}); in memory when absent. */
+  readonly stateDir?: string;
   /** Real: the Tapo plugs and the account they are bound to. */
   readonly plugs?: readonly TapoPlug[];
   readonly username?: string;
@@ -35,6 +42,9 @@ export function createEnergyDriver(options: EnergyDriverFactoryOptions): EnergyD
     return new SimulatedEnergyDriver({
       clock: options.clock,
       ...(options.loadPercent === undefined ? {} : { loadPercent: options.loadPercent }),
+      ...(options.stateDir === undefined
+        ? {}
+        : { stateFile: join(options.stateDir, SIMULATED_ENERGY_STATE_FILE) }),
     });
   }
   if (!options.plugs?.length || options.username === undefined || options.password === undefined) {

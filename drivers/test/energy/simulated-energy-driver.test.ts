@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 
 import { ManualClock } from '../../src/clock.js';
@@ -52,5 +55,49 @@ describe('SimulatedEnergyDriver', () => {
     await rejectsWithCode(driver.listMeters(), 'DRIVER_UNAVAILABLE');
     driver.setReachable(true);
     assert.equal((await driver.listMeters()).length, 1);
+  });
+
+  it('keeps its counters across a restart with a state file, without counting a long gap', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'energy-sim-'));
+    try {
+      const stateFile = path.join(dir, 'energy-simulation.json');
+      const clock = new ManualClock(Date.UTC(2026, 10, 28));
+      const first = new SimulatedEnergyDriver({ clock, stateFile, loadPercent: () => 50 });
+      await first.getReading('nas');
+      clock.advance(3_600_000);
+      const hourLater = await first.getReading('nas');
+      assert.ok((hourLater.todayEnergyWh ?? 0) > 40, JSON.stringify(hourLater));
+
+      // A restart five minutes later goes on counting from the persisted reading.
+      clock.advance(5 * 60_000);
+      const second = new SimulatedEnergyDriver({ clock, stateFile, loadPercent: () => 50 });
+      const resumed = await second.getReading('nas');
+      const fiveMinutesWh = (((hourLater.powerWatts + resumed.powerWatts) / 2) * 5) / 60;
+      assert.ok(
+        Math.abs((resumed.todayEnergyWh ?? 0) - (hourLater.todayEnergyWh ?? 0) - fiveMinutesWh) < 0.01,
+        `${String(resumed.todayEnergyWh)} after ${String(hourLater.todayEnergyWh)}`,
+      );
+
+      // A restart two hours later keeps the counters but does not guess what was drawn meanwhile.
+      clock.advance(2 * 3_600_000);
+      const third = new SimulatedEnergyDriver({ clock, stateFile, loadPercent: () => 50 });
+      const afterGap = await third.getReading('nas');
+      assert.equal(afterGap.todayEnergyWh, resumed.todayEnergyWh);
+      assert.equal(afterGap.monthEnergyWh, resumed.monthEnergyWh);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a state file that is not its own', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'energy-sim-'));
+    try {
+      const stateFile = path.join(dir, 'energy-simulation.json');
+      await writeFile(stateFile, '{"arrays": []}');
+      const driver = new SimulatedEnergyDriver({ clock: new ManualClock(), stateFile });
+      await rejectsWithCode(driver.getReading('nas'), 'DRIVER_FAILED');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

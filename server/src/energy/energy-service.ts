@@ -1,3 +1,4 @@
+import path from 'node:path';
 import {
   createEnergyDriver,
   SYSTEM_CLOCK,
@@ -257,7 +258,12 @@ export class EnergyService {
 
   private async buildDriver(): Promise<EnergyDriver | null> {
     if (this.mode === 'simulated') {
-      return createEnergyDriver({ mode: 'simulated', clock: this.clock, loadPercent: this.loadPercent });
+      return createEnergyDriver({
+        mode: 'simulated',
+        clock: this.clock,
+        loadPercent: this.loadPercent,
+        stateDir: path.join(this.config.dataDir, 'hardware'),
+      });
     }
     const [settings, credentials] = await Promise.all([this.readSettings(), this.readCredentials()]);
     if (settings.plugHost === null || credentials === null) return null;
