@@ -1,0 +1,334 @@
+/**
+ * `baluhost serve --workers 4`: four processes on one database (PostgreSQL in `npm run test:pg`, SQLite otherwise),
+ * started from the CLI as in production. Every request goes on a fresh connection, so node:cluster hands them out
+ * round-robin; X-Baluhost-Worker says which worker answered.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { ADMIN_PASSWORD, TEST_DATABASE_URL, baluhost, dropTestDatabase } from './helpers.js';
+import { loadConfig } from '../src/config/index.js';
+import { openDatabase } from '../src/db/index.js';
+import { runLitmus, summaries, LITMUS_SUITES } from './litmus.js';
+
+const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const WORKERS = 4;
+
+interface Answer {
+  readonly status: number;
+  readonly worker: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** One request on a connection of its own. */
+function send(
+  url: string,
+  method: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers, agent: false });
+    req.once('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.once('end', () => {
+        resolve({
+          status: res.statusCode ?? 0,
+          worker: Number(res.headers['x-baluhost-worker']),
+          headers: res.headers,
+          body: text,
+        });
+      });
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
+interface LogLine {
+  readonly worker?: number;
+  readonly pid: number;
+  readonly msg: string;
+  readonly url?: string;
+}
+
+describe(`baluhost serve --workers ${WORKERS} on ${TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'}`, () => {
+  let dataDir: string;
+  let env: Record<string, string>;
+  let child: ChildProcess;
+  let url = '';
+  const lines: LogLine[] = [];
+  const auth = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+
+  const waitForLog = async (match: (l: LogLine) => boolean, what: string): Promise<LogLine> => {
+    for (let i = 0; i < 600; i++) {
+      const hit = lines.find(match);
+      if (hit) return hit;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no log line: ${what}`);
+  };
+
+  before(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'baluhost-cluster-'));
+    env = {
+      BALUHOST_DATA_DIR: dataDir,
+      PORT: '0',
+      BALUHOST_HOST: '127.0.0.1',
+      BALUHOST_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      BALUHOST_LOG_LEVEL: 'info',
+      BALUHOST_TLS_PORT: '0',
+      BALUHOST_AUTH_RATE_LIMIT: '1000',
+      ...(TEST_DATABASE_URL
+        ? { DATABASE_URL: TEST_DATABASE_URL, BALUHOST_DATABASE_SCHEMA: `t_${randomBytes(6).toString('hex')}` }
+        : {}),
+    };
+    // A job whose latest occurrence (about 12 hours ago) is newer than its config: due at start, as a catch-up.
+    const migrated = baluhost(['migrate'], env);
+    assert.equal(migrated.status, 0, migrated.stderr);
+    const { db } = openDatabase(loadConfig(env));
+    try {
+      const hour = (new Date().getHours() + 12) % 24;
+      await db('scheduler_configs').insert({
+        job: 'audit_retention',
+        schedule: `0 ${hour} * * *`,
+        enabled: true,
+        options: '{}',
+        updatedAt: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+      });
+    } finally {
+      await db.destroy();
+    }
+
+    // PORT=0: the primary asks for a free port once; node:cluster gives the workers that same listening socket.
+    child = spawn(
+      process.execPath,
+      ['--conditions=development', '--import', 'tsx', CLI, 'serve', '--workers', String(WORKERS)],
+      { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let pending = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const parts = pending.split('\n');
+      pending = parts.pop() ?? '';
+      for (const p of parts) {
+        try {
+          lines.push(JSON.parse(p) as LogLine);
+        } catch {
+          // not a log line
+        }
+      }
+    });
+    child.stderr!.resume();
+    for (let w = 1; w <= WORKERS; w++) {
+      const l = await waitForLog((l) => l.worker === w && l.msg === 'listening', `worker ${w} listening`);
+      url = l.url ?? url;
+    }
+  });
+
+  after(async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    await dropTestDatabase(env);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('shares one port among the workers: fresh connections reach each of them', async () => {
+    const seen = new Set<number>();
+    for (let i = 0; i < 4 * WORKERS; i++) {
+      const res = await send(`${url}/api/health`, 'GET');
+      assert.equal(res.status, 200);
+      seen.add(res.worker);
+    }
+    assert.deepEqual([...seen].sort(), [1, 2, 3, 4]);
+  });
+
+  it('answers the control worker’s routes (SMB, scheduler) through any worker, from the control worker', async () => {
+    const login = await send(
+      `${url}/api/auth/login`,
+      'POST',
+      { 'Content-Type': 'application/json' },
+      JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    );
+    assert.equal(login.status, 200, login.body);
+    const token = (JSON.parse(login.body) as { accessToken: string }).accessToken;
+    const seen = new Set<number>();
+    for (let i = 0; i < 2 * WORKERS; i++) {
+      const res = await send(`${url}/api/scheduler/jobs`, 'GET', { Authorization: `Bearer ${token}` });
+      assert.equal(res.status, 200, res.body);
+      seen.add(res.worker);
+    }
+    assert.equal(seen.size, WORKERS);
+    const smb = await send(`${url}/api/smb/status`, 'GET', { Authorization: `Bearer ${token}` });
+    assert.equal(smb.status, 200, smb.body);
+  });
+
+  it('a LOCK taken through one worker holds on every other, and its token works on any of them', async () => {
+    const login = await send(
+      `${url}/api/auth/login`,
+      'POST',
+      { 'Content-Type': 'application/json' },
+      JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    );
+    const token = (JSON.parse(login.body) as { accessToken: string }).accessToken;
+    for (const name of ['locker', 'other']) {
+      const created = await send(
+        `${url}/api/users`,
+        'POST',
+        { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        JSON.stringify({ username: name, password: `${name}-pass-1` }),
+      );
+      assert.equal(created.status, 201, created.body);
+    }
+    const locker = { Authorization: auth('locker', 'locker-pass-1') };
+    const file = `${url}/dav/home/locked.txt`;
+    assert.equal((await send(file, 'PUT', locker, 'first')).status, 201);
+    const lock = await send(
+      file,
+      'LOCK',
+      { ...locker, 'Content-Type': 'application/xml', Timeout: 'Second-600' },
+      '<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>' +
+        '<D:locktype><D:write/></D:locktype><D:owner>cluster test</D:owner></D:lockinfo>',
+    );
+    assert.equal(lock.status, 200, lock.body);
+    const lockToken = /<([^>]+)>/.exec(String(lock.headers['lock-token']))?.[1];
+    assert.ok(lockToken, `no Lock-Token in ${JSON.stringify(lock.headers)}`);
+
+    // Without the token, every worker refuses the write, including the ones that did not take the lock.
+    const refusedBy = new Set<number>();
+    for (let i = 0; i < 3 * WORKERS && refusedBy.size < WORKERS; i++) {
+      const put = await send(file, 'PUT', locker, 'no token');
+      assert.equal(put.status, 423, `worker ${put.worker}: ${put.body}`);
+      refusedBy.add(put.worker);
+    }
+    assert.deepEqual([...refusedBy].sort(), [1, 2, 3, 4]);
+
+    // With it, a worker other than the one that took the lock accepts the write and the UNLOCK.
+    let put: Answer;
+    do {
+      put = await send(file, 'PUT', { ...locker, If: `(<${lockToken}>)` }, 'with token');
+      assert.equal(put.status, 204, put.body);
+    } while (put.worker === lock.worker);
+    const unlock = await send(file, 'UNLOCK', { ...locker, 'Lock-Token': `<${lockToken}>` });
+    assert.equal(unlock.status, 204, unlock.body);
+    assert.equal((await send(file, 'PUT', locker, 'after unlock')).status, 204);
+  });
+
+  it('11 failed logins spread over the workers block the username; the rate limit counts across them', async () => {
+    const workers = new Set<number>();
+    const statuses: number[] = [];
+    const remaining: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const res = await send(
+        `${url}/api/auth/login`,
+        'POST',
+        { 'Content-Type': 'application/json' },
+        JSON.stringify({ username: 'other', password: `wrong-${i}` }),
+      );
+      statuses.push(res.status);
+      workers.add(res.worker);
+      // draft-8: RateLimit: "<policy>";r=<remaining>;t=<seconds>
+      const r = /;\s*r=(\d+)/.exec(String(res.headers['ratelimit']))?.[1];
+      assert.ok(r !== undefined, `no RateLimit header: ${JSON.stringify(res.headers)}`);
+      remaining.push(Number(r));
+    }
+    assert.deepEqual(statuses, [...Array<number>(10).fill(401), 429]);
+    assert.equal(workers.size, WORKERS);
+    // One count for all workers: each request, whichever worker took it, leaves one fewer.
+    for (let i = 1; i < remaining.length; i++)
+      assert.equal(remaining[i], remaining[i - 1]! - 1, remaining.join(' '));
+    const right = await send(
+      `${url}/api/auth/login`,
+      'POST',
+      { 'Content-Type': 'application/json' },
+      JSON.stringify({ username: 'other', password: 'other-pass-1' }),
+    );
+    assert.equal(right.status, 429, 'the block holds on every worker, for the right password too');
+  });
+
+  it('runs a due scheduled job once, in the control worker', async () => {
+    const { db } = openDatabase(loadConfig(env));
+    try {
+      let rows: { status: string }[] = [];
+      for (let i = 0; i < 300; i++) {
+        rows = await db('scheduler_executions').where({ job: 'audit_retention' }).select('status');
+        if (rows.length > 0 && rows.every((r) => r.status !== 'running')) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.deepEqual(
+        rows.map((r) => r.status),
+        ['succeeded'],
+      );
+    } finally {
+      await db.destroy();
+    }
+    const schedulers = new Set(
+      lines.filter((l) => (l as { component?: string }).component === 'scheduler').map((l) => l.worker),
+    );
+    assert.ok(
+      [...schedulers].every((w) => w === 1),
+      `scheduler logs from workers ${[...schedulers].join(' ')}`,
+    );
+  });
+
+  it('passes litmus with 0 failures against the four workers', async () => {
+    const login = await send(
+      `${url}/api/auth/login`,
+      'POST',
+      { 'Content-Type': 'application/json' },
+      JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    );
+    const token = (JSON.parse(login.body) as { accessToken: string }).accessToken;
+    const created = await send(
+      `${url}/api/users`,
+      'POST',
+      { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      JSON.stringify({ username: 'litmus', password: 'litmus-pass-1' }),
+    );
+    assert.equal(created.status, 201, created.body);
+    const output = await runLitmus(`${url}/dav/home/`, 'litmus', 'litmus-pass-1');
+    const found = summaries(output);
+    for (const suite of LITMUS_SUITES) {
+      const summary = found.get(suite);
+      assert.ok(summary, `no summary for ${suite}:\n${output}`);
+      assert.ok(summary.run > 0);
+      const failures = output.split('\n').filter((line) => /FAIL/.test(line));
+      assert.equal(summary.failed, 0, `${suite}: ${failures.join('\n')}`);
+    }
+  });
+
+  it('starts a crashed worker again in its slot', async () => {
+    const old = lines.find((l) => l.worker === 3 && l.msg === 'listening');
+    assert.ok(old);
+    process.kill(old.pid, 'SIGKILL');
+    await waitForLog((l) => l.worker === 0 && l.msg === 'worker exited', 'the primary noticed');
+    const again = await waitForLog(
+      (l) => l.worker === 3 && l.msg === 'listening' && l.pid !== old.pid,
+      'worker 3 started again',
+    );
+    assert.notEqual(again.pid, old.pid);
+    const seen = new Set<number>();
+    for (let i = 0; i < 4 * WORKERS; i++) seen.add((await send(`${url}/api/health`, 'GET')).worker);
+    assert.ok(seen.has(3));
+  });
+
+  it('stops every worker on SIGTERM and exits 0', async () => {
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 0);
+    const stopped = new Set(lines.filter((l) => l.msg === 'stopped').map((l) => l.worker));
+    assert.deepEqual([...stopped].sort(), [0, 1, 2, 3, 4]);
+  });
+});
