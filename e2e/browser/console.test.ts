@@ -2,7 +2,10 @@
  * The admin console in Debian's Chromium (playwright-core, never a downloaded browser) against a real BaluHost:
  * log in, upload and preview files, create a user and log in as them, filter the audit log, fail a simulated
  * RAID member and watch the array degrade, then rebuild onto a spare as the hardware's clock moves, run a scheduler
- * job and see its history, check that the Energy page shows what GET /api/energy answers, and a screenshot of every page in light and dark theme at 1280 and 360 px wide, into
+ * job and see its history, check that the Energy page shows what GET /api/energy answers, check the
+ * services and probe a driver, edit notification channels, create and delete a RAID array, turn on two-factor
+ * login and log in with a code and with a recovery code (once) until an admin resets it, and a screenshot of
+ * every page in light and dark theme at 1280 and 360 px wide, into
  * e2e/results/screenshots/.
  */
 import assert from 'node:assert/strict';
@@ -21,6 +24,7 @@ import {
   type Response,
   chromium,
 } from 'playwright-core';
+import { base32Decode, totpCode } from '../../server/src/auth/totp.js';
 import { ADMIN_PASSWORD, type TestServer, bearer, startTestServer } from '../../server/test/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -414,6 +418,213 @@ describe('admin console in Chromium', { timeout: 600_000 }, () => {
     }
   });
 
+  it('shows every part of the server on the services page, as the API reports it, and probes a driver', async () => {
+    const token = await ts.adminToken();
+    const res = await ts
+      .http()
+      .get('/api/services')
+      .set(...bearer(token));
+    assert.equal(res.status, 200);
+    const api = res.body as { name: string; state: string }[];
+    await open(page, ts.url, '/services', 'Services');
+    const cards = page.locator('mat-card[data-service]');
+    await cards.first().waitFor();
+    assert.deepEqual(
+      await Promise.all((await cards.all()).map((c) => c.getAttribute('data-service'))),
+      api.map((s) => s.name),
+    );
+    for (const name of ['smb', 'database', 'hardware.raid']) {
+      const expected = api.find((s) => s.name === name)?.state;
+      assert.ok(expected, `${name} is in the API's answer`);
+      const shown = page.locator(`mat-card[data-service="${name}"] .state`);
+      assert.equal(await shown.getAttribute('data-state'), expected, name);
+    }
+    const raid = page.locator('mat-card[data-service="hardware.raid"]');
+    assert.match(await raid.innerText(), /simulated/);
+    await raid.getByRole('button', { name: 'Probe the raid driver now' }).click();
+    await page.getByText('The raid driver answered.').waitFor();
+    const audit = await ts
+      .http()
+      .get('/api/audit?action=services.hardware.probe')
+      .set(...bearer(token));
+    assert.equal((audit.body as { items: unknown[] }).items.length, 1);
+  });
+
+  it('adds, edits and removes notification webhooks, keeping the secret of the one left alone', async () => {
+    await open(page, ts.url, '/settings', 'Settings');
+    const add = async (url: string, secret?: string) => {
+      await page.getByRole('button', { name: 'Add webhook' }).click();
+      const dialog = await dialogReady(page);
+      await dialog.getByLabel('Webhook URL').fill(url);
+      if (secret !== undefined) await dialog.getByLabel('Signing secret').fill(secret);
+      await dialog.getByRole('button', { name: 'Save webhook' }).click();
+      await dialog.waitFor({ state: 'detached' });
+    };
+    await add('http://127.0.0.1:9/signed', 'hook-secret-1');
+    await add('http://127.0.0.1:9/plain');
+    const channels = page.getByRole('list', { name: 'Channels' });
+    await channels.getByText('(signed)').waitFor();
+
+    await page.getByRole('button', { name: 'Edit webhook http://127.0.0.1:9/plain' }).click();
+    const dialog = await dialogReady(page);
+    await dialog.getByLabel('Webhook URL').fill('http://127.0.0.1:9/alerts');
+    await screenshot(page, 'webhook-dialog-light-wide');
+    await dialog.getByRole('button', { name: 'Save webhook' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await channels.locator('li[data-webhook="http://127.0.0.1:9/alerts"]').waitFor();
+
+    const token = await ts.adminToken();
+    const read = async () =>
+      (
+        await ts
+          .http()
+          .get('/api/notifications/channels')
+          .set(...bearer(token))
+      ).body as unknown;
+    assert.deepEqual(await read(), {
+      webhooks: [
+        { url: 'http://127.0.0.1:9/signed', hasSecret: true },
+        { url: 'http://127.0.0.1:9/alerts', hasSecret: false },
+      ],
+    });
+    await screenshot(page, 'settings-channels-light-wide');
+
+    for (const url of ['http://127.0.0.1:9/signed', 'http://127.0.0.1:9/alerts']) {
+      await page.getByRole('button', { name: `Remove webhook ${url}` }).click();
+      const confirm = await dialogReady(page);
+      await confirm.getByRole('button', { name: 'Remove' }).click();
+      await confirm.waitFor({ state: 'detached' });
+      await channels.locator(`li[data-webhook="${url}"]`).waitFor({ state: 'detached' });
+    }
+    assert.deepEqual(await read(), { webhooks: [] });
+  });
+
+  it('creates a RAID 1 array from two new disks after the confirmation, then deletes it', async () => {
+    const token = await ts.adminToken();
+    for (const device of ['/dev/sdx', '/dev/sdy']) {
+      const res = await ts
+        .http()
+        .post('/api/raid/simulation/disks')
+        .set(...bearer(token))
+        .send({ device });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+    }
+    await open(page, ts.url, '/raid', 'RAID');
+    await page.getByRole('button', { name: 'New array' }).click();
+    let dialog = await dialogReady(page);
+    assert.equal(await dialog.getByLabel('Name').inputValue(), 'md1');
+    await dialog.getByRole('combobox', { name: 'Disks' }).click();
+    await page.getByRole('option', { name: /\/dev\/sdx/ }).click();
+    await page.getByRole('option', { name: /\/dev\/sdy/ }).click();
+    await page.keyboard.press('Escape');
+    await page.getByRole('listbox').waitFor({ state: 'detached' });
+    await screenshot(page, 'raid-create-light-wide');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    // The server's 428 says what will be erased; the console asks, then repeats with the token.
+    dialog = await dialogReady(page);
+    assert.match(await dialog.innerText(), /sdx/);
+    await dialog.getByRole('button', { name: 'Erase and create' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const md1 = page.locator('mat-card[data-array="md1"]');
+    await md1.waitFor();
+    assert.match(await md1.innerText(), /RAID1/);
+    assert.match(await md1.locator('li[data-member="/dev/sdx"]').innerText(), /active/);
+
+    await md1.getByRole('button', { name: 'Delete array' }).click();
+    dialog = await dialogReady(page);
+    assert.match(await dialog.innerText(), /md1/);
+    await dialog.getByRole('button', { name: 'Delete array' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await md1.waitFor({ state: 'detached' });
+    const raid = await ts
+      .http()
+      .get('/api/raid')
+      .set(...bearer(token));
+    const arrays = (raid.body as { arrays: { name: string }[] }).arrays.map((a) => a.name);
+    assert.deepEqual(arrays, ['md0']);
+  });
+
+  it('turns on two-factor login, then logs in with a code, with a recovery code once only, until the admin resets it', async () => {
+    // A phone-sized window in the dark theme: these screens are taken here too.
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, colorScheme: 'dark' });
+    try {
+      const userPage = await context.newPage();
+      await logIn(userPage, ts.url, USER, USER_PASSWORD);
+      await open(userPage, ts.url, '/account', 'My account');
+      const card = userPage.locator('bh-totp-card');
+      await card.getByRole('button', { name: 'Set up two-factor login' }).click();
+      await card.getByRole('img', { name: 'QR code for the authenticator app' }).waitFor();
+      const secret = base32Decode(await card.locator('[data-totp-secret]').innerText());
+      await card.scrollIntoViewIfNeeded();
+      await screenshot(userPage, 'totp-enrol-dark-narrow');
+      await card.getByLabel('Code from the app').fill(totpCode(secret, Date.now()));
+      await card.getByRole('button', { name: 'Turn on' }).click();
+      const codes = await card.getByRole('list', { name: 'Recovery codes' }).locator('li').allInnerTexts();
+      assert.equal(codes.length, 10);
+      await screenshot(userPage, 'totp-recovery-codes-dark-narrow');
+      await card.getByRole('button', { name: 'I have saved them' }).click();
+      await card.getByText('On · 10 recovery codes left').waitFor();
+
+      const logOut = async () => {
+        await userPage.getByRole('button', { name: `Account menu for ${USER}` }).click();
+        await userPage.getByRole('menuitem', { name: 'Log out' }).click();
+        await userPage.getByRole('button', { name: 'Log in' }).waitFor();
+      };
+      const enterPassword = async () => {
+        await userPage.getByLabel('Username').fill(USER);
+        await userPage.getByLabel('Password').fill(USER_PASSWORD);
+        await userPage.getByRole('button', { name: 'Log in' }).click();
+        await userPage.getByRole('form', { name: 'Second factor' }).waitFor();
+      };
+      const dashboard = userPage.getByRole('heading', { level: 1, name: 'Dashboard' });
+
+      // The password alone no longer logs in: the next step asks for the app's code (the next 30 s step's,
+      // since the server takes each step once and enrolment used the current one).
+      await logOut();
+      await enterPassword();
+      await userPage.getByLabel('Authentication code').fill(totpCode(secret, Date.now() + 30_000));
+      await screenshot(userPage, 'login-second-factor-dark-narrow');
+      await userPage.getByRole('button', { name: 'Verify' }).click();
+      await dashboard.waitFor();
+
+      const recovery = codes[0] ?? '';
+      for (const attempt of ['first', 'second'] as const) {
+        await logOut();
+        await enterPassword();
+        await userPage.getByRole('button', { name: 'Use a recovery code' }).click();
+        await userPage.getByLabel('Recovery code').fill(recovery);
+        await userPage.getByRole('button', { name: 'Verify' }).click();
+        if (attempt === 'first') {
+          await dashboard.waitFor();
+        } else {
+          // Spent: refused, and the page stays on the second step with the server's message.
+          await userPage.getByRole('alert').waitFor();
+          assert.equal(await dashboard.count(), 0);
+        }
+      }
+
+      // The admin resets it: the password alone logs in again.
+      await open(page, ts.url, '/users', 'Users');
+      await page.getByRole('button', { name: `Actions for ${USER}` }).click();
+      await page.getByRole('menuitem', { name: 'Reset two-factor login' }).click();
+      const confirm = await dialogReady(page);
+      await confirm.getByRole('button', { name: 'Reset' }).click();
+      await page.getByText(`Two-factor login of ${USER} is off`).waitFor();
+      await userPage.getByRole('button', { name: 'Start over' }).click();
+      await userPage.getByLabel('Password').fill(USER_PASSWORD);
+      await userPage.getByRole('button', { name: 'Log in' }).click();
+      await dashboard.waitFor();
+      const audit = await ts
+        .http()
+        .get('/api/audit?action=user.totp.reset')
+        .set(...bearer(await ts.adminToken()));
+      assert.equal((audit.body as { items: unknown[] }).items.length, 1);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('takes a screenshot of every page in light and dark theme, wide and narrow', async () => {
     // Something to show: a share with an ACL and a quota, and a file in it.
     const token = await ts.adminToken();
@@ -451,6 +662,7 @@ describe('admin console in Chromium', { timeout: 600_000 }, () => {
       { route: '/fans', name: 'fans', heading: 'Fans' },
       { route: '/energy', name: 'energy', heading: 'Energy' },
       { route: '/scheduler', name: 'scheduler', heading: 'Scheduler' },
+      { route: '/services', name: 'services', heading: 'Services' },
       { route: '/settings', name: 'settings', heading: 'Settings' },
     ];
     const taken: string[] = [];
@@ -493,6 +705,25 @@ describe('admin console in Chromium', { timeout: 600_000 }, () => {
         await screenshot(page, `schedule-editor-${theme}-${size.name}`);
         await page.keyboard.press('Escape');
         await editor.waitFor({ state: 'detached' });
+        // Two-factor enrolment on the account page (started, then cancelled: nothing changes).
+        await open(page, ts.url, '/account', 'My account');
+        const totp = page.locator('bh-totp-card');
+        await totp.getByRole('button', { name: 'Set up two-factor login' }).click();
+        await totp.getByRole('img', { name: 'QR code for the authenticator app' }).waitFor();
+        await totp.scrollIntoViewIfNeeded();
+        await screenshot(page, `totp-enrol-${theme}-${size.name}`);
+        await totp.getByRole('button', { name: 'Cancel' }).click();
+        // The new-array dialog and the email channel dialog.
+        await open(page, ts.url, '/raid', 'RAID');
+        await page.getByRole('button', { name: 'New array' }).click();
+        await dialogReady(page);
+        await screenshot(page, `raid-create-${theme}-${size.name}`);
+        await page.keyboard.press('Escape');
+        await open(page, ts.url, '/settings', 'Settings');
+        await page.getByRole('button', { name: 'Set up email' }).click();
+        await dialogReady(page);
+        await screenshot(page, `email-dialog-${theme}-${size.name}`);
+        await page.keyboard.press('Escape');
         // Dialogs: a share's ACL editor and a preview.
         await open(page, ts.url, '/shares', 'Shares');
         await page.getByRole('button', { name: 'Actions for media' }).click();
