@@ -190,6 +190,17 @@ describe('demo data', () => {
       const points = (history.body as { points: { value: number }[] }).points;
       assert.ok(points.length >= 7 * 24 - 1, String(points.length));
       for (const p of points) assert.ok(p.value >= 18 && p.value <= 65, String(p.value));
+      // The plug's counters agree with that history: a month's worth of an 18-65 W box so far.
+      const energy = await t
+        .http()
+        .get('/api/energy')
+        .set(...bearer(await t.adminToken()));
+      const counters = energy.body as { todayKwh: number; monthKwh: number };
+      const hoursThisMonth =
+        (Date.now() - Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1)) / 3_600_000;
+      assert.ok(counters.monthKwh >= (18 * hoursThisMonth) / 1000 - 0.05, JSON.stringify(counters));
+      assert.ok(counters.monthKwh <= (65 * (hoursThisMonth + 1)) / 1000, JSON.stringify(counters));
+      assert.ok(counters.todayKwh <= counters.monthKwh && counters.todayKwh <= (65 * 24) / 1000);
 
       t = await t.restart();
       const again = await reallocated(t);

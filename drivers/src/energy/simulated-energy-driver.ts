@@ -93,6 +93,21 @@ export class SimulatedEnergyDriver implements EnergyDriver {
     this.isReachable = isReachable;
   }
 
+  /**
+   * Seed hook (demo data): takes a reading now, then sets the day's and month's counters, in watt-hours, and
+   * persists them. @throws DriverValidationError for a negative count or a day above the month.
+   */
+  async setCounters(todayWh: number, monthWh: number): Promise<void> {
+    if (!(todayWh >= 0 && monthWh >= todayWh)) {
+      throw new DriverValidationError('the counters must be at least 0, and the day at most the month');
+    }
+    await this.getReading('nas');
+    this.todayWh = todayWh;
+    this.monthWh = monthWh;
+    this.savedAtMs = null;
+    await this.save(this.clock.now());
+  }
+
   listMeters(): Promise<EnergyMeter[]> {
     if (!this.isReachable) return Promise.reject(this.unreachable());
     return Promise.resolve([{ id: 'nas', name: 'NAS', model: 'simulated', isOn: true }]);

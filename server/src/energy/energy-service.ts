@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {
   createEnergyDriver,
+  SimulatedEnergyDriver,
   SYSTEM_CLOCK,
   type Clock,
   type DriverMode,
@@ -11,6 +12,7 @@ import { openSecret, sealSecret } from '../auth/totp.js';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { nowIso } from '../db/index.js';
+import { NotFoundError } from '../errors/index.js';
 import { callDriver } from '../hardware/driver-errors.js';
 import { loadOrCreateSecret } from '../keys.js';
 import { createLogger, type Logger } from '../logging/logger.js';
@@ -178,6 +180,27 @@ export class EnergyService {
     this.driver = null;
     this.latest = null;
     return this.settings();
+  }
+
+  /**
+   * Simulation hook (demo data): sets the simulated plug's day's and month's counters, in watt-hours. Audited
+   * (`energy.simulation.set_counters`). @throws NotFoundError unless the energy backend is simulated.
+   */
+  async setSimulatedCounters(actor: AuditActor, todayWh: number, monthWh: number): Promise<void> {
+    const driver = await this.currentDriver();
+    if (!(driver instanceof SimulatedEnergyDriver)) {
+      throw new NotFoundError(
+        'The energy simulation hooks exist only with the simulated plug (BALUHOST_HARDWARE__ENERGY=simulated).',
+      );
+    }
+    await callDriver(() => driver.setCounters(todayWh, monthWh));
+    this.latest = null;
+    await this.audit.record(actor, {
+      action: 'energy.simulation.set_counters',
+      result: 'success',
+      target: ENERGY_METER_ID,
+      details: { todayWh, monthWh },
+    });
   }
 
   /** Whether readings can be taken: always for the simulated plug; with an address and an account for Tapo. */

@@ -175,7 +175,7 @@ const SEED_PRINCIPAL: Principal = {
  * Seeds a believable NAS into an empty data dir (no users yet): the first admin (configured or generated
  * password), alice, bob and carol (password {@link DEMO_PASSWORD}), groups family and media, shares with ACLs,
  * files written through the storage core, a quota on carol, a week of audit and telemetry history (energy
- * included), a simulated RAID that rebuilt onto a spare, and a simulated disk (sdd) with rising reallocated
+ * included, and the simulated plug's counters to match), a simulated RAID that rebuilt onto a spare, and a simulated disk (sdd) with rising reallocated
  * sectors; both simulations persist in the data dir. Deterministic: the same users, shares and files every time.
  * @throws ConflictError when the data dir already has users.
  */
@@ -206,6 +206,7 @@ export async function seedDemo(config: Config): Promise<DemoResult> {
     await seedHistory(ctx);
     await seedRaid(ctx);
     await seedSmart(ctx);
+    await seedEnergy(ctx);
     return { adminPassword: admin?.generatedPassword ?? null, users: DEMO_USERS, files };
   } finally {
     await db.destroy();
@@ -353,6 +354,24 @@ async function seedRaid({ services, hardwareClock }: DemoContext): Promise<void>
   // One 5 GB disk takes the simulation about a minute to rebuild.
   hardwareClock.advance(5 * 60_000);
   await hw.raidOverview();
+}
+
+/**
+ * The simulated plug's counters agree with the seeded history: today's energy is the hours of today so far, the
+ * month's the week's mean draw over the days of the month so far.
+ */
+async function seedEnergy({ db, services, now }: DemoContext): Promise<void> {
+  if (services.energy.mode !== 'simulated') return;
+  const hour = 3_600_000;
+  const points = await new TelemetryStore(db).points('energy.power_watts', 'hour', now - 7 * DAY_MS, now);
+  if (points.length === 0) return;
+  const midnight = Math.floor(now / DAY_MS) * DAY_MS;
+  const date = new Date(now);
+  const monthStart = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+  const todayWh = points.filter((p) => p.atMs >= midnight).reduce((sum, p) => sum + p.value, 0);
+  const meanWatts = points.reduce((sum, p) => sum + p.value, 0) / points.length;
+  const monthWh = Math.max(todayWh, (meanWatts * (now - monthStart)) / hour);
+  await services.energy.setSimulatedCounters(SEED_PRINCIPAL, todayWh, monthWh);
 }
 
 /**
