@@ -21,6 +21,7 @@ declare -A NEEDS=(
   [wrk]=wrk
   [systemd-analyze]=systemd
   [openssl]=openssl
+  [/usr/sbin/ip]=iproute2
 )
 
 missing=()
