@@ -16,14 +16,14 @@ const mdns = makeMdns();
 const found = new Map<string, Found>();
 
 mdns.on('response', (response) => {
-  for (const record of [...response.answers, ...(response.additionals ?? [])]) {
+  for (const record of [...response.answers, ...response.additionals]) {
     if (record.type === 'PTR' && types.some((t) => record.name === `${t}.local`)) {
-      const instance = String(record.data);
+      const instance = record.data;
       if (!found.has(instance))
         found.set(instance, { type: record.name.replace(/\.local$/, ''), instance, txt: {} });
     }
   }
-  for (const record of [...response.answers, ...(response.additionals ?? [])]) {
+  for (const record of [...response.answers, ...response.additionals]) {
     const entry = found.get(record.name);
     if (!entry) continue;
     if (record.type === 'SRV') {
@@ -32,7 +32,7 @@ mdns.on('response', (response) => {
     } else if (record.type === 'TXT') {
       const data = Array.isArray(record.data) ? record.data : [record.data];
       for (const item of data) {
-        const text = Buffer.isBuffer(item) ? item.toString('utf8') : String(item);
+        const text = Buffer.isBuffer(item) ? item.toString('utf8') : item;
         const eq = text.indexOf('=');
         if (eq > 0) entry.txt[text.slice(0, eq)] = text.slice(eq + 1);
       }
