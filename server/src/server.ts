@@ -79,8 +79,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const jwtSecret = config.jwtSecret ?? loadOrCreateSecret(config.dataDir, 'jwt-secret');
 
   const { db, info } = openDatabase(config);
-  // A worker finds the database migrated and stale uploads gone: the primary did that before forking, and doing it
-  // again here would delete the uploads another worker has in flight.
+  // A worker finds the database migrated and stale uploads gone: the primary did both once, before forking.
   if (worker === null) {
     try {
       const applied = await migrateLatest(db, config);

@@ -116,7 +116,7 @@ describe('deploy files', () => {
   it('runs as the baluhost user in a sandbox, and as root only through the SMB drop-in', async () => {
     const unit = parseUnit(await readFile(path.join(DEPLOY, 'systemd/baluhost.service'), 'utf8'));
     const one = (k: string) => unit.get(k)?.at(-1);
-    assert.equal(one('ExecStart'), '/usr/bin/node /opt/baluhost/server/bin/baluhost.js serve');
+    assert.equal(one('ExecStart'), '/usr/bin/node /opt/baluhost/server/bin/baluhost.js serve --workers 4');
     assert.equal(one('EnvironmentFile'), '/etc/baluhost/baluhost.env');
     assert.equal(one('User'), 'baluhost');
     assert.equal(one('Restart'), 'on-failure');

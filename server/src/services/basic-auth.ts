@@ -11,6 +11,8 @@ import type { DomainEventBus } from './events.js';
 interface CacheEntry {
   readonly userId: number;
   readonly expiresAt: number;
+  /** The user's session version when the password was checked: a password change anywhere bumps it. */
+  readonly sessionVersion: number;
   /** The user as last read, and until when that read is trusted without asking the database again. */
   user: UserModel | null;
   freshUntil: number;
@@ -71,7 +73,13 @@ export class BasicAuthenticator implements AuthPort {
         cached.freshUntil = now + USER_FRESH_MS;
       }
       const user = cached.user;
-      if (user && !user.isDisabled && user.username === username) return this.caller(user, request);
+      if (
+        user &&
+        !user.isDisabled &&
+        user.username === username &&
+        user.sessionVersion === cached.sessionVersion
+      )
+        return this.caller(user, request);
       this.cache.delete(cacheKey);
     }
     let user: UserModel;
@@ -89,6 +97,7 @@ export class BasicAuthenticator implements AuthPort {
     this.cache.set(cacheKey, {
       userId: user.id,
       expiresAt: now + CACHE_TTL_MS,
+      sessionVersion: user.sessionVersion,
       user,
       freshUntil: now + USER_FRESH_MS,
     });
