@@ -520,9 +520,11 @@ describe('admin console in Chromium', { timeout: 600_000 }, () => {
     await page.getByRole('listbox').waitFor({ state: 'detached' });
     await screenshot(page, 'raid-create-light-wide');
     await dialog.getByRole('button', { name: 'Create' }).click();
-    await dialog.waitFor({ state: 'detached' });
-    // The server's 428 says what will be erased; the console asks, then repeats with the token.
-    dialog = await dialogReady(page);
+    // The server's 428 says what will be erased; the console asks (the confirmation may open before the form's
+    // dialog has gone: wait for each by its title), then repeats with the token.
+    await page.getByRole('dialog', { name: 'New RAID array' }).waitFor({ state: 'detached' });
+    dialog = page.getByRole('dialog', { name: 'Create md1?' });
+    await dialog.waitFor();
     assert.match(await dialog.innerText(), /sdx/);
     await dialog.getByRole('button', { name: 'Erase and create' }).click();
     await dialog.waitFor({ state: 'detached' });
@@ -583,9 +585,11 @@ describe('admin console in Chromium', { timeout: 600_000 }, () => {
       // since the server takes each step once and enrolment used the current one).
       await logOut();
       await enterPassword();
-      await userPage.getByLabel('Authentication code').fill(totpCode(secret, Date.now() + 30_000));
+      // With the keyboard alone: the code field has the focus, Enter sends it.
+      await userPage.keyboard.type(totpCode(secret, Date.now() + 30_000));
+      assert.match(await userPage.getByLabel('Authentication code').inputValue(), /^\d{6}$/);
       await screenshot(userPage, 'login-second-factor-dark-narrow');
-      await userPage.getByRole('button', { name: 'Verify' }).click();
+      await userPage.keyboard.press('Enter');
       await dashboard.waitFor();
 
       const recovery = codes[0] ?? '';

@@ -78,6 +78,8 @@ describe('LoginPage', () => {
     await fixture.whenStable();
     expect(text()).toContain('enter the 6-digit code from your authenticator app');
     expect(text()).not.toContain('Enter the code from your authenticator app, or a recovery code.');
+    // Keyboard users land on the new field.
+    expect(document.activeElement?.getAttribute('formControlName')).toBe('code');
 
     const code = await loader.getHarness(MatInputHarness.with({ selector: '[formControlName="code"]' }));
     await code.setValue('12a456');

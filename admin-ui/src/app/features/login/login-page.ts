@@ -1,4 +1,13 @@
-import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  type ElementRef,
+  effect,
+  inject,
+  input,
+  signal,
+  viewChild,
+} from '@angular/core';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
@@ -46,6 +55,14 @@ export default class LoginPage {
   protected readonly secondFactorForm = this.fb.group({
     code: ['', [Validators.required, Validators.pattern(TOTP_CODE)]],
   });
+  private readonly codeInput = viewChild<ElementRef<HTMLInputElement>>('codeInput');
+
+  constructor() {
+    // The second step replaces the form that had focus: put it on the code field, for keyboard and screen reader.
+    effect(() => {
+      this.codeInput()?.nativeElement.focus();
+    });
+  }
 
   protected logIn(): void {
     if (this.form.invalid) {

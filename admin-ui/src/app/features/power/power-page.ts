@@ -1,4 +1,6 @@
+import { BreakpointObserver } from '@angular/cdk/layout';
 import { ChangeDetectionStrategy, Component, effect, inject } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
 import {
   type AbstractControl,
   NonNullableFormBuilder,
@@ -15,6 +17,7 @@ import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { BarChartModule } from '@swimlane/ngx-charts';
+import { map } from 'rxjs';
 import type { PowerProfileName } from '../../core/api-client';
 import { PowerStore } from './power-store';
 
@@ -47,6 +50,13 @@ export default class PowerPage {
   protected readonly problem = this.store.problem;
   protected readonly isAdmin = this.store.isAdmin;
   protected readonly coreFrequencies = this.store.coreFrequencies;
+  /** Three profile toggles do not fit side by side on a phone: stack them there. */
+  protected readonly isNarrow = toSignal(
+    inject(BreakpointObserver)
+      .observe('(max-width: 479.98px)')
+      .pipe(map((state) => state.matches)),
+    { initialValue: false },
+  );
   /** The frequency limits, in MHz, checked against the hardware's range before sending. */
   protected readonly limitsForm = inject(NonNullableFormBuilder).group(
     {

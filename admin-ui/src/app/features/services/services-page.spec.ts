@@ -32,7 +32,9 @@ const SERVICES: readonly ServiceStatus[] = [
     lastError: 'smbd is not running',
     figures: { pid: null, port: 445, version: '4.17.12', sessions: 0 },
   }),
-  service('hardware.raid', { figures: { mode: 'simulated', lastProbeOk: true } }),
+  service('hardware.raid', {
+    figures: { mode: 'simulated', lastProbeOk: true, probedAt: '2026-01-02T12:00:00.000Z' },
+  }),
 ];
 
 function configure(): void {
@@ -81,6 +83,7 @@ describe('ServicesPage', () => {
     expect(await smb.getText()).toContain('4.17.12');
     const raid = await loader.getHarness(MatCardHarness.with({ title: 'RAID driver' }));
     expect(await raid.getText()).toMatch(/lastProbeOk\s*yes/);
+    expect(await raid.getText()).toMatch(/probedAt\s*Jan 2, 2026/);
     expect(document.body.textContent).toContain('1 need attention');
   });
 

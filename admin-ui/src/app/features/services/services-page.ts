@@ -1,5 +1,5 @@
-import { DatePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { DatePipe, formatDate } from '@angular/common';
+import { ChangeDetectionStrategy, Component, LOCALE_ID, inject } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { MatDialog } from '@angular/material/dialog';
@@ -17,6 +17,9 @@ const LABELS: Readonly<Record<string, string>> = {
   telemetry: 'Telemetry sampler',
   database: 'Database',
 };
+
+/** A figure that is a time: shown in the reader's format. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 const STATE_ICONS: Readonly<Record<ServiceState, string>> = {
   running: 'check_circle',
@@ -37,6 +40,7 @@ const STATE_ICONS: Readonly<Record<ServiceState, string>> = {
 export default class ServicesPage {
   private readonly store = inject(ServicesStore);
   private readonly dialog = inject(MatDialog);
+  private readonly locale = inject(LOCALE_ID);
 
   protected readonly services = this.store.services;
   protected readonly isLoading = this.store.isLoading;
@@ -63,8 +67,15 @@ export default class ServicesPage {
   protected figures(service: ServiceStatus): readonly { readonly key: string; readonly value: string }[] {
     return Object.entries(service.figures).map(([key, value]) => ({
       key,
-      value: value === null ? '—' : typeof value === 'boolean' ? (value ? 'yes' : 'no') : String(value),
+      value: this.figureText(value),
     }));
+  }
+
+  private figureText(value: ServiceStatus['figures'][string]): string {
+    if (value === null) return '—';
+    if (typeof value === 'boolean') return value ? 'yes' : 'no';
+    if (typeof value === 'string' && ISO_TIME.test(value)) return formatDate(value, 'medium', this.locale);
+    return String(value);
   }
 
   protected confirmRestartSmb(): void {
