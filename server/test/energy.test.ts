@@ -296,3 +296,31 @@ describe('energy with a Tapo plug that refuses the account', () => {
     }
   });
 });
+
+describe('energy on two servers sharing one database', () => {
+  it('a server follows the plug settings another one stored', async () => {
+    const account = { username: 'owner@example.org', password: 'shared-Secret-7' };
+    const plug = await startFakeTapoPlug(account);
+    const a = await startMonitoredServer({ env: { BALUHOST_HARDWARE__ENERGY: 'real' } });
+    const b = await startMonitoredServer({ share: a });
+    try {
+      assert.equal((await b.api('get', '/api/energy', 200)).configured, false);
+      await a.api('put', '/api/energy/settings', 200, { plugHost: plug.host, ...account });
+      const read = await b.api('get', '/api/energy', 200);
+      assert.equal(read.configured, true);
+      assert.equal(read.powerWatts, 23.456);
+      // Port 9 (discard) is closed here: b now asks there, and says it cannot reach the plug.
+      await a.api('put', '/api/energy/settings', 200, { plugHost: '127.0.0.1:9' });
+      const gone = await b.t
+        .http()
+        .get('/api/energy')
+        .set(...bearer(b.token));
+      assert.equal(gone.status, 503, JSON.stringify(gone.body));
+      assert.equal(gone.body.error.code, 'DRIVER_UNAVAILABLE');
+    } finally {
+      await b.t.stop();
+      await a.t.close();
+      await plug.close();
+    }
+  });
+});

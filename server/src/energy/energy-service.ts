@@ -120,6 +120,8 @@ export class EnergyService {
   private keyMaterial: string | null = null;
   /** The driver for the stored settings; null until first use and after a change. */
   private driver: Promise<EnergyDriver | null> | null = null;
+  /** The settings rows the real driver was built from (see {@link EnergyService.settingsVersion}). */
+  private driverBuiltFrom: string | null = null;
   private latest: { atMs: number; status: Promise<EnergyStatus> } | null = null;
 
   constructor(options: EnergyServiceOptions) {
@@ -271,12 +273,34 @@ export class EnergyService {
     return status.powerWatts;
   }
 
-  private currentDriver(): Promise<EnergyDriver | null> {
+  /**
+   * The driver for the stored settings. The real one is built again when the settings rows changed, also when
+   * another process on the same database changed them (another worker, another host).
+   */
+  private async currentDriver(): Promise<EnergyDriver | null> {
+    if (this.mode === 'real') {
+      const version = await this.settingsVersion();
+      if (version !== this.driverBuiltFrom) {
+        this.driver = null;
+        this.driverBuiltFrom = version;
+      }
+    }
     this.driver ??= this.buildDriver().catch((err: unknown) => {
       this.driver = null;
       throw err;
     });
     return this.driver;
+  }
+
+  /** The energy settings rows as one string: it changes whenever either row does (a new seal every time). */
+  private async settingsVersion(): Promise<string> {
+    const rows = await this.db('settings')
+      .whereIn('key', [ENERGY_SETTINGS_KEY, ENERGY_CREDENTIALS_KEY])
+      .select<{ key: string; value: string }[]>('key', 'value');
+    return rows
+      .map((r) => `${r.key}=${r.value}`)
+      .sort()
+      .join('\n');
   }
 
   private async buildDriver(): Promise<EnergyDriver | null> {
