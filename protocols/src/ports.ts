@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /**
  * The ports the protocol adapters need, implemented by server/ with the storage core.
@@ -124,6 +124,19 @@ export interface DeadProperty {
   readonly valueXml: string;
 }
 
+/** The bytes of a file (or of a range of it) opened by {@link StoragePort.read}. */
+export interface FileBody {
+  /** How many bytes {@link FileBody.sendTo} delivers. */
+  readonly length: number;
+  /**
+   * Writes the bytes to `dest` and ends it, holding a fixed amount of memory however large the file; closes
+   * the file. Rejects (and destroys `dest`) when `dest` closes early or the file cannot be read.
+   */
+  sendTo(dest: Writable, onBytes?: (bytes: number) => void): Promise<void>;
+  /** Releases the file without sending it (HEAD, an error before sending). */
+  close(): Promise<void>;
+}
+
 /**
  * The storage core as the protocols see it. Every method resolves the path inside the caller's namespace
  * (normalised, symlinks refused), authorises (ownership, share ACLs, admin), enforces locks and quota, and audits
@@ -148,7 +161,7 @@ export interface StoragePort {
    * Opens a file for reading, seeking to the range's start (never reading from byte 0).
    * @throws NOT_FOUND, FORBIDDEN, CONFLICT (a collection)
    */
-  read(caller: Caller, path: string, range?: ByteRange): Promise<{ entry: StorageEntry; stream: Readable }>;
+  read(caller: Caller, path: string, range?: ByteRange): Promise<{ entry: StorageEntry; body: FileBody }>;
 
   /**
    * Streams `body` into a temporary file, fsyncs it, and renames it over the target: readers see the old version

@@ -10,13 +10,14 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { cp, mkdir, readdir, rename, rm, stat, statfs, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type {
   AuthPort,
   ByteRange,
   Caller,
   DeadProperty,
+  FileBody,
   LockInfo,
   LockRequest,
   MutationOptions,
@@ -174,12 +175,28 @@ export class FsStorage implements StoragePort {
     caller: Caller,
     nsPath: string,
     range?: ByteRange,
-  ): Promise<{ entry: StorageEntry; stream: Readable }> {
+  ): Promise<{ entry: StorageEntry; body: FileBody }> {
     const entry = await this.stat(caller, nsPath);
     if (entry.type !== 'file') throw new ScaffoldError('CONFLICT', 'a collection');
     const r = this.resolveReal(caller, nsPath);
-    const stream = createReadStream(r.file, range ? { start: range.start, end: range.end } : {});
-    return { entry, stream };
+    const start = range?.start ?? 0;
+    const end = range?.end ?? entry.size - 1;
+    const stream = createReadStream(r.file, range ? { start, end } : {});
+    const body: FileBody = {
+      length: Math.max(0, end - start + 1),
+      async sendTo(dest: Writable, onBytes?: (bytes: number) => void): Promise<void> {
+        if (onBytes)
+          stream.on('data', (chunk: string | Buffer) => {
+            onBytes(chunk.length);
+          });
+        await pipeline(stream, dest);
+      },
+      close(): Promise<void> {
+        stream.destroy();
+        return Promise.resolve();
+      },
+    };
+    return { entry, body };
   }
 
   private parentOf(nsPath: string): string {

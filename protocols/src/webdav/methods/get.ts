@@ -1,4 +1,3 @@
-import { pipeline } from 'node:stream/promises';
 import type { StorageEntry } from '../../ports.js';
 import { header, type DavContext } from '../context.js';
 import { DavError } from '../errors.js';
@@ -50,18 +49,16 @@ export async function handleGet(ctx: DavContext): Promise<void> {
     return;
   }
 
-  const { stream } = await storage.read(
+  const { body } = await storage.read(
     caller,
     target.path,
     range.kind === 'range' ? range.range : undefined,
   );
-  // Counted from the data events themselves: a Transform in the pipe costs a copy of the whole body's bookkeeping.
-  stream.on('data', (chunk: Buffer) => {
-    ctx.bytesOut += chunk.length;
+  // A client that goes away mid-transfer rejects this (the file is closed); a file that cannot be read cuts the
+  // response short, so the client sees a truncated body instead of a hang.
+  await body.sendTo(res, (bytes) => {
+    ctx.bytesOut += bytes;
   });
-  // pipeline destroys the file stream when the client goes away mid-transfer, and the response when the
-  // file stream fails (the client then sees a truncated body instead of a hang).
-  await pipeline(stream, res);
 }
 
 async function sendListing(ctx: DavContext, entry: StorageEntry): Promise<void> {

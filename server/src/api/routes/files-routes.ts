@@ -108,7 +108,7 @@ async function download(
     res.status(416).end();
     return;
   }
-  const { stream } = await storage.read(principal, path, range ?? undefined);
+  const { body } = await storage.read(principal, path, range ?? undefined);
   if (range) {
     res.status(206);
     res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${entry.size}`);
@@ -118,12 +118,11 @@ async function download(
     res.setHeader('Content-Length', String(entry.size));
   }
   if (req.method === 'HEAD') {
-    stream.destroy();
+    await body.close();
     res.end();
     return;
   }
-  res.on('close', () => stream.destroy());
-  stream.pipe(res);
+  await body.sendTo(res).catch(() => undefined); // a client that went away: nothing to answer
 }
 
 function expectedBytes(req: Request): number | null {
