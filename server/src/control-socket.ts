@@ -5,9 +5,10 @@ import path from 'node:path';
 /**
  * The admin routes of the parts that run in the control worker alone (see WorkerRole): Samba's supervisor, the
  * service status sampler, the hardware drivers and fan loop (a simulated RAID lives in that process's memory),
- * the scheduler (a run is cancelled in the process that runs it), telemetry, and the Prometheus registry.
+ * the energy plug (the simulated one keeps its counters in that process), the scheduler (a run is cancelled in the
+ * process that runs it), telemetry, and the Prometheus registry.
  */
-const CONTROL_ROUTES = /^\/api\/(smb|services|hardware|scheduler|telemetry|metrics)(\/|\?|$)/;
+const CONTROL_ROUTES = /^\/api\/(smb|services|hardware|energy|scheduler|telemetry|metrics)(\/|\?|$)/;
 
 /** Header carrying the client's address from a worker to the control worker; honoured on the socket only. */
 const PEER_HEADER = 'x-baluhost-peer';

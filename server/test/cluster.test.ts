@@ -155,7 +155,7 @@ describe(`baluhost serve --workers ${WORKERS} on ${TEST_DATABASE_URL ? 'PostgreS
     assert.deepEqual([...seen].sort(), [1, 2, 3, 4]);
   });
 
-  it('answers the control worker’s routes (SMB, scheduler) through any worker, from the control worker', async () => {
+  it('answers the control worker’s routes (scheduler, SMB, energy, services) through any worker', async () => {
     const login = await send(
       `${url}/api/auth/login`,
       'POST',
@@ -171,8 +171,10 @@ describe(`baluhost serve --workers ${WORKERS} on ${TEST_DATABASE_URL ? 'PostgreS
       seen.add(res.worker);
     }
     assert.equal(seen.size, WORKERS);
-    const smb = await send(`${url}/api/smb/status`, 'GET', { Authorization: `Bearer ${token}` });
-    assert.equal(smb.status, 200, smb.body);
+    for (const route of ['/api/smb/status', '/api/energy', '/api/services']) {
+      const res = await send(`${url}${route}`, 'GET', { Authorization: `Bearer ${token}` });
+      assert.equal(res.status, 200, `${route}: ${res.body}`);
+    }
   });
 
   it('a LOCK taken through one worker holds on every other, and its token works on any of them', async () => {
