@@ -22,6 +22,7 @@ declare -A NEEDS=(
   [systemd-analyze]=systemd
   [openssl]=openssl
   [/usr/sbin/ip]=iproute2
+  [/usr/sbin/wsdd]=wsdd
 )
 
 missing=()

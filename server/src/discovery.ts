@@ -1,4 +1,7 @@
 import os from 'node:os';
+import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { Bonjour, type Service } from 'bonjour-service';
 import type { Config } from './config/index.js';
 import type { Logger } from './logging/logger.js';
@@ -18,6 +21,92 @@ export interface Discovery {
   advertisements(): readonly Advertisement[];
   /** Says goodbye (TTL 0 records) and closes the mDNS socket. */
   close(): Promise<void>;
+}
+
+/** Where Debian's wsdd package puts the daemon. */
+const WSDD_PATHS = ['/usr/sbin/wsdd', '/usr/bin/wsdd'];
+
+/**
+ * wsdd (WS-Discovery, for Windows' Network view) run as BaluHost's child while SMB is on: with SMB's workgroup, on
+ * SMB's interfaces, under the announced name. Started again after an exit (1 s, doubling up to 60 s).
+ */
+class WsddSupervisor {
+  private child: ChildProcess | null = null;
+  private args: string[] | null = null;
+  private delayMs = 1_000;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly binary = WSDD_PATHS.find((p) => existsSync(p)) ?? null;
+
+  constructor(
+    private readonly name: string,
+    private readonly logger: Logger,
+  ) {
+    if (this.binary === null)
+      logger.warn({ looked: WSDD_PATHS }, 'BALUHOST_WSDD is on but wsdd is not installed');
+  }
+
+  /** Runs wsdd for these SMB settings, or stops it when SMB is off; a change of settings restarts it. */
+  async follow(smb: {
+    readonly enabled: boolean;
+    readonly workgroup: string;
+    readonly interfaces: readonly string[];
+  }) {
+    const args = smb.enabled
+      ? [
+          '--shortlog',
+          '--hostname',
+          this.name,
+          '--workgroup',
+          smb.workgroup,
+          ...smb.interfaces.flatMap((i) => ['--interface', i]),
+        ]
+      : null;
+    if (JSON.stringify(args) === JSON.stringify(this.args)) return;
+    await this.stop();
+    this.args = args;
+    if (args !== null) this.start();
+  }
+
+  async stop(): Promise<void> {
+    this.args = null;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const child = this.child;
+    this.child = null;
+    if (child !== null && child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+
+  private start(): void {
+    if (this.binary === null || this.args === null) return;
+    const args = this.args;
+    const child = spawn(this.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = child;
+    let tail = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      tail = (tail + chunk.toString('utf8')).slice(-2_000);
+    });
+    child.once('spawn', () => {
+      this.logger.info({ pid: child.pid, args }, 'wsdd started');
+    });
+    child.once('error', (err) => {
+      this.logger.warn({ err }, 'wsdd could not be started');
+    });
+    child.once('exit', (code, signal) => {
+      if (this.child !== child) return;
+      this.child = null;
+      this.logger.warn({ code, signal, stderr: tail.trim(), restartInMs: this.delayMs }, 'wsdd exited');
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        if (this.args === args) this.start();
+      }, this.delayMs);
+      this.timer.unref();
+      this.delayMs = Math.min(60_000, this.delayMs * 2);
+    });
+  }
 }
 
 /** How often the SMB settings are read again, to announce or withdraw `_smb._tcp` after a change. */
@@ -42,8 +131,8 @@ export function advertisementsFor(
 
 /**
  * Announces the server on the LAN with mDNS/DNS-SD (RFC 6762/6763) when BALUHOST_MDNS is on: macOS Finder, GNOME
- * Files, KDE Dolphin and avahi-browse list it. Runs in one process (the control worker with several workers).
- * Returns null when switched off.
+ * Files, KDE Dolphin and avahi-browse list it. With BALUHOST_WSDD it also runs wsdd while SMB is on, for Windows.
+ * Runs in one process (the control worker with several workers). Returns null when both are off.
  */
 export async function startDiscovery(
   config: Config,
@@ -51,20 +140,21 @@ export async function startDiscovery(
   ports: { readonly port: number; readonly tlsPort: number | null },
   logger: Logger,
 ): Promise<Discovery | null> {
-  if (!config.mdns) return null;
+  if (!config.mdns && !config.wsdd) return null;
   const name = config.mdnsName ?? os.hostname();
-  const bonjour = new Bonjour({}, (err: unknown) => {
-    logger.warn({ err }, 'mDNS socket error');
-  });
+  const bonjour = config.mdns
+    ? new Bonjour({}, (err: unknown) => {
+        logger.warn({ err }, 'mDNS socket error');
+      })
+    : null;
+  const wsdd = config.wsdd ? new WsddSupervisor(name, logger) : null;
   let published: { ad: Advertisement; service: Service }[] = [];
   let isClosed = false;
 
-  const smbState = async () => {
-    const settings = await services.smb.settings.get();
-    return { enabled: settings.enabled, port: settings.port };
-  };
+  const smbState = () => services.smb.settings.get();
   const key = (ad: Advertisement) => `${ad.type}:${ad.port}:${JSON.stringify(ad.txt)}`;
   const apply = (wanted: Advertisement[]) => {
+    if (bonjour === null) return;
     const keep = new Set(wanted.map(key));
     for (const p of published.filter((p) => !keep.has(key(p.ad)))) (p.service.stop as () => void)();
     published = published.filter((p) => keep.has(key(p.ad)));
@@ -82,38 +172,40 @@ export async function startDiscovery(
     );
   };
   const httpPorts = { http: ports.port, https: ports.tlsPort };
-  apply(advertisementsFor(httpPorts, await smbState()));
+  const first = await smbState();
+  apply(advertisementsFor(httpPorts, first));
+  await wsdd?.follow(first);
 
   const recheck = setInterval(() => {
-    smbState().then(
-      (smb) => {
+    smbState()
+      .then((smb) => {
         if (isClosed) return;
         const wanted = advertisementsFor(httpPorts, smb);
         const now = published.map((p) => key(p.ad)).sort();
         if (JSON.stringify(wanted.map(key).sort()) !== JSON.stringify(now)) apply(wanted);
-      },
-      (err: unknown) => {
-        logger.warn({ err }, 'mDNS: reading the SMB settings failed');
-      },
-    );
+        return wsdd?.follow(smb);
+      })
+      .catch((err: unknown) => {
+        logger.warn({ err }, 'discovery: following the SMB settings failed');
+      });
   }, SMB_RECHECK_MS);
   recheck.unref();
 
   return {
     advertisements: () => published.map((p) => p.ad),
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (isClosed) {
-          resolve();
-          return;
-        }
-        isClosed = true;
-        clearInterval(recheck);
+    close: async () => {
+      if (isClosed) return;
+      isClosed = true;
+      clearInterval(recheck);
+      await wsdd?.stop();
+      if (bonjour === null) return;
+      await new Promise<void>((resolve) => {
         bonjour.unpublishAll(() => {
           bonjour.destroy(() => {
             resolve();
           });
         });
-      }),
+      });
+    },
   };
 }

@@ -20,6 +20,7 @@ import { advertisementsFor } from '../src/discovery.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const BROWSE = fileURLToPath(new URL('./mdns-browse.ts', import.meta.url));
+const PROBE = fileURLToPath(new URL('./ws-probe.ts', import.meta.url));
 const NODE = [process.execPath, '--conditions=development', '--import', 'tsx'];
 
 interface Found {
@@ -159,5 +160,99 @@ describe('mDNS/DNS-SD announcement, browsed in a network namespace', () => {
     });
     assert.equal(browse.status, 0, browse.stderr);
     assert.deepEqual(JSON.parse(browse.stdout), []);
+  });
+});
+
+/**
+ * WS-Discovery: BALUHOST_WSDD=true with SMB on runs Debian's wsdd as BaluHost's child. A Probe from another network
+ * namespace, over a veth pair (wsdd does not serve loopback), finds a computer under the configured name and
+ * workgroup; on SIGTERM wsdd goes with BaluHost.
+ */
+describe('WS-Discovery through the supervised wsdd, probed from a second namespace', () => {
+  const tag = randomBytes(3).toString('hex');
+  const [server, client] = [`bh-wsd-s-${tag}`, `bh-wsd-c-${tag}`];
+  const [serverIf, clientIf] = [`bhs${tag}`, `bhc${tag}`];
+  let dataDir: string;
+  let baluhost: ChildProcess;
+  let out = '';
+
+  before(async () => {
+    assert.equal(process.getuid?.(), 0, 'ip netns needs root');
+    for (const ns of [server, client]) {
+      execFileSync('ip', ['netns', 'add', ns]);
+      execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    }
+    execFileSync('ip', [
+      'link',
+      'add',
+      serverIf,
+      'netns',
+      server,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      clientIf,
+      'netns',
+      client,
+    ]);
+    execFileSync('ip', ['-n', server, 'addr', 'add', '10.77.0.1/24', 'dev', serverIf]);
+    execFileSync('ip', ['-n', client, 'addr', 'add', '10.77.0.2/24', 'dev', clientIf]);
+    execFileSync('ip', ['-n', server, 'link', 'set', serverIf, 'up']);
+    execFileSync('ip', ['-n', client, 'link', 'set', clientIf, 'up']);
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'baluhost-wsdd-'));
+    const env = {
+      BALUHOST_DATA_DIR: dataDir,
+      PORT: '0',
+      BALUHOST_HOST: '127.0.0.1',
+      BALUHOST_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      BALUHOST_LOG_LEVEL: 'info',
+      BALUHOST_TLS_PORT: '0',
+      BALUHOST_WSDD: 'true',
+      BALUHOST_MDNS_NAME: 'BALUWSD',
+      BALUHOST_SMB_ENABLED: 'true',
+      BALUHOST_SMB_PORT: '4461',
+      BALUHOST_SMB_INTERFACES: serverIf,
+      BALUHOST_SMB_NSS_WRAPPER: 'true',
+    };
+    baluhost = spawn('ip', ['netns', 'exec', server, ...NODE, CLI, 'serve'], {
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    baluhost.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    for (let i = 0; i < 600 && !out.includes('wsdd started'); i++) {
+      if (baluhost.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(out, /wsdd started/, out);
+  });
+
+  after(async () => {
+    if (baluhost.exitCode === null) {
+      baluhost.kill('SIGTERM');
+      await once(baluhost, 'exit');
+    }
+    spawnSync('ip', ['netns', 'del', server]);
+    spawnSync('ip', ['netns', 'del', client]);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers a Probe as a computer with the configured name and the SMB workgroup', () => {
+    const probe = spawnSync('ip', ['netns', 'exec', client, ...NODE, PROBE, '10.77.0.2'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(probe.status, 0, probe.stderr);
+    const found = JSON.parse(probe.stdout) as { from?: string; types?: string; computer?: string };
+    assert.equal(found.from, '10.77.0.1', probe.stdout);
+    assert.match(found.types ?? '', /pub:Computer/);
+    assert.equal(found.computer, 'BALUWSD/Workgroup:WORKGROUP');
+  });
+
+  it('stops wsdd with BaluHost: nothing is left running in the namespace', async () => {
+    baluhost.kill('SIGTERM');
+    const [code] = (await once(baluhost, 'exit')) as [number | null];
+    assert.equal(code, 0);
+    assert.equal(execFileSync('ip', ['netns', 'pids', server], { encoding: 'utf8' }).trim(), '');
   });
 });

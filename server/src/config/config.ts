@@ -71,6 +71,8 @@ export interface Config {
   readonly mdns: boolean;
   /** The instance name announced; the host name when absent. */
   readonly mdnsName: string | undefined;
+  /** Run wsdd (WS-Discovery) while SMB is on, for Windows' Network view. */
+  readonly wsdd: boolean;
 }
 
 /** Which backend a hardware family uses. */
@@ -392,6 +394,12 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VarSpec>> = {
     key: 'mdnsName',
     doc: 'Instance name announced over mDNS; the host name when absent.',
     schema: nonEmpty.max(63, 'must be at most 63 characters'),
+  },
+  BALUHOST_WSDD: {
+    key: 'wsdd',
+    doc: "Run wsdd (Debian's wsdd package) while SMB is on, so that Windows' Network view lists the server.",
+    default: 'false',
+    schema: bool,
   },
 };
 
