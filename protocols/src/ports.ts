@@ -133,6 +133,8 @@ export interface FileBody {
    * the file. Rejects (and destroys `dest`) when `dest` closes early or the file cannot be read.
    */
   sendTo(dest: Writable, onBytes?: (bytes: number) => void): Promise<void>;
+  /** The bytes from `start` to `end` inclusive (a satisfiable range of this body); replaces this body. */
+  slice(start: number, end: number): FileBody;
   /** Releases the file without sending it (HEAD, an error before sending). */
   close(): Promise<void>;
 }
@@ -158,7 +160,8 @@ export interface StoragePort {
   ): Promise<StorageEntry[]>;
 
   /**
-   * Opens a file for reading, seeking to the range's start (never reading from byte 0).
+   * Opens a file for reading, seeking to the range's start (never reading from byte 0); a body without a range
+   * can be narrowed later with {@link FileBody.slice} once the caller knows the size.
    * @throws NOT_FOUND, FORBIDDEN, CONFLICT (a collection)
    */
   read(caller: Caller, path: string, range?: ByteRange): Promise<{ entry: StorageEntry; body: FileBody }>;

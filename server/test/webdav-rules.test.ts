@@ -1,6 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ADMIN_PASSWORD, bearer, startTestServer, type TestServer } from './helpers.js';
@@ -222,6 +223,23 @@ describe('WebDAV obeys the storage core’s rules', () => {
     assert.deepEqual(await readdir(outside), ['loot.txt']);
     const home = await dav(t.url, 'PROPFIND', '/dav/home/', ALICE, undefined, { Depth: '1' });
     assert.ok(!home.body.includes('escape'));
+  });
+
+  it('refuses a link to a file of the caller’s own and a planted FIFO, without hanging', async () => {
+    const home = path.join(t.dataDir, 'storage', 'homes', 'alice');
+    assert.equal((await dav(t.url, 'PUT', '/dav/home/real.txt', ALICE, 'mine')).status, 201);
+    await symlink(path.join(home, 'real.txt'), path.join(home, 'alias.txt'));
+    await mkdir(path.join(home, 'dir'));
+    await symlink(path.join(home, 'dir'), path.join(home, 'dir-alias'));
+    await writeFile(path.join(home, 'dir', 'inner.txt'), 'inner');
+    execFileSync('mkfifo', [path.join(home, 'pipe')]);
+    for (const p of ['/dav/home/alias.txt', '/dav/home/dir-alias/inner.txt', '/dav/home/pipe']) {
+      const res = await dav(t.url, 'GET', p, ALICE);
+      assert.equal(res.status, 403, `GET ${p} → ${res.status}`);
+    }
+    assert.equal((await dav(t.url, 'GET', '/dav/home/real.txt', ALICE)).body, 'mine');
+    assert.equal((await dav(t.url, 'GET', '/dav/home/dir/inner.txt', ALICE)).body, 'inner');
+    assert.equal((await dav(t.url, 'GET', '/dav/home/missing.txt', ALICE)).status, 404);
   });
 
   it('hides macOS metadata from listings but accepts it, and applies Windows’ Win32LastModifiedTime', async () => {

@@ -179,24 +179,7 @@ export class FsStorage implements StoragePort {
     const entry = await this.stat(caller, nsPath);
     if (entry.type !== 'file') throw new ScaffoldError('CONFLICT', 'a collection');
     const r = this.resolveReal(caller, nsPath);
-    const start = range?.start ?? 0;
-    const end = range?.end ?? entry.size - 1;
-    const stream = createReadStream(r.file, range ? { start, end } : {});
-    const body: FileBody = {
-      length: Math.max(0, end - start + 1),
-      async sendTo(dest: Writable, onBytes?: (bytes: number) => void): Promise<void> {
-        if (onBytes)
-          stream.on('data', (chunk: string | Buffer) => {
-            onBytes(chunk.length);
-          });
-        await pipeline(stream, dest);
-      },
-      close(): Promise<void> {
-        stream.destroy();
-        return Promise.resolve();
-      },
-    };
-    return { entry, body };
+    return { entry, body: streamBody(r.file, range?.start ?? 0, range?.end ?? entry.size - 1) };
   }
 
   private parentOf(nsPath: string): string {
@@ -513,4 +496,25 @@ export class ScaffoldAuth implements AuthPort {
       reqId: request.reqId,
     });
   }
+}
+
+/** A FileBody over a read stream of `file` from `start` to `end` inclusive (opened only when sent). */
+function streamBody(file: string, start: number, end: number): FileBody {
+  return {
+    length: Math.max(0, end - start + 1),
+    async sendTo(dest: Writable, onBytes?: (bytes: number) => void): Promise<void> {
+      const stream = createReadStream(file, { start, end });
+      if (onBytes)
+        stream.on('data', (chunk: string | Buffer) => {
+          onBytes(chunk.length);
+        });
+      await pipeline(stream, dest);
+    },
+    slice(from: number, to: number): FileBody {
+      return streamBody(file, start + from, start + to);
+    },
+    close(): Promise<void> {
+      return Promise.resolve();
+    },
+  };
 }

@@ -50,6 +50,10 @@ export class BufferBody implements FileBody {
     });
   }
 
+  slice(start: number, end: number): FileBody {
+    return new BufferBody(this.buffer.subarray(start, end + 1));
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }
@@ -112,6 +116,16 @@ export class FileRangeBody implements FileBody {
     } finally {
       await this.close();
     }
+  }
+
+  slice(start: number, end: number): FileBody {
+    // The slice takes the file over: closing or sending it closes the file once.
+    this.closed = true;
+    return new FileRangeBody(
+      this.fh,
+      this.start + start,
+      Math.max(0, Math.min(end, this.length - 1) - start + 1),
+    );
   }
 
   async close(): Promise<void> {

@@ -1,18 +1,20 @@
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, type Stats } from 'node:fs';
+import { constants as fsConstants, createWriteStream, type Stats } from 'node:fs';
 import {
   copyFile,
   lstat,
   mkdir,
   open,
   readdir,
+  readlink,
   realpath,
   rename,
   rm,
   stat,
   statfs,
   utimes,
+  type FileHandle,
 } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -84,7 +86,10 @@ interface TreeItem {
 }
 
 const DIR_TYPE = 'httpd/unix-directory';
+const SYMLINK_REFUSED = 'The path goes through a symbolic link, which BaluHost does not follow.';
 const SMALL_READ_BYTES = 64 * 1024;
+/** How long a home folder, once made, is taken to exist before it is checked again. */
+const HOME_RECHECK_MS = 5_000;
 /** How much of an upload may wait in memory for the disk before the sender is paused. */
 const WRITE_BUFFER_BYTES = 1024 * 1024;
 
@@ -111,6 +116,9 @@ export class StorageCore implements StoragePort {
   readonly properties: PropertyTable;
   private readonly keyQueues = new Map<string, Promise<unknown>>();
 
+  /** Home folders known to exist, with when to check again. */
+  private readonly homesMade = new Map<string, number>();
+
   constructor(
     private readonly db: Db,
     readonly layout: StorageLayout,
@@ -132,8 +140,13 @@ export class StorageCore implements StoragePort {
 
   private async homeArea(userId: number, username: string): Promise<Area> {
     const dir = this.homeDir(username);
-    // One syscall when it exists; a home removed behind BaluHost's back is simply made again.
-    await mkdir(dir, { recursive: true, mode: 0o750 });
+    // Made when first used, and checked again every few seconds rather than on every request (a mkdir per GET
+    // was the largest single syscall cost of small reads): a home removed behind BaluHost's back comes back.
+    const now = this.clock();
+    if ((this.homesMade.get(dir) ?? 0) <= now) {
+      await mkdir(dir, { recursive: true, mode: 0o750 });
+      this.homesMade.set(dir, now + HOME_RECHECK_MS);
+    }
     return { kind: 'home', userId, username, dir, key: `u:${userId}`, display: `/homes/${username}` };
   }
 
@@ -204,25 +217,21 @@ export class StorageCore implements StoragePort {
       if (!isEnoent(e)) throw e;
       // A dangling symlink realpaths to ENOENT too: it is a link all the same, and never followed or replaced.
       if ((await lstat(loc.abs).catch(() => null))?.isSymbolicLink()) {
-        throw new ForbiddenError('The path goes through a symbolic link, which BaluHost does not follow.');
+        throw new ForbiddenError(SYMLINK_REFUSED);
       }
       const parent = path.dirname(loc.abs);
       const realParent = await realpath(parent).catch((pe: unknown) => {
         if (isEnoent(pe)) return null;
         throw pe;
       });
-      if (realParent !== null && realParent !== parent)
-        throw new ForbiddenError('The path goes through a symbolic link, which BaluHost does not follow.');
+      if (realParent !== null && realParent !== parent) throw new ForbiddenError(SYMLINK_REFUSED);
       if (realParent === null && loc.rel.length > 1) {
         // Check the deepest existing ancestor too: a link further up must not lead outside either.
         let up = path.dirname(parent);
         while (up.startsWith(loc.area.dir) && up !== loc.area.dir) {
           const r = await realpath(up).catch(() => null);
           if (r !== null) {
-            if (r !== up)
-              throw new ForbiddenError(
-                'The path goes through a symbolic link, which BaluHost does not follow.',
-              );
+            if (r !== up) throw new ForbiddenError(SYMLINK_REFUSED);
             break;
           }
           up = path.dirname(up);
@@ -230,8 +239,7 @@ export class StorageCore implements StoragePort {
       }
       return null;
     }
-    if (real !== loc.abs)
-      throw new ForbiddenError('The path goes through a symbolic link, which BaluHost does not follow.');
+    if (real !== loc.abs) throw new ForbiddenError(SYMLINK_REFUSED);
     const st = await lstat(loc.abs);
     if (!st.isFile() && !st.isDirectory()) throw new ForbiddenError('Only files and folders can be used.');
     return st;
@@ -241,6 +249,36 @@ export class StorageCore implements StoragePort {
     const st = await this.safeStat(loc);
     if (!st) throw new NotFoundError(`Nothing at ${loc.nsPath}.`);
     return st;
+  }
+
+  /**
+   * Opens a path for reading with the same containment as {@link safeStat}, in fewer system calls: the last
+   * component is opened without following a link, and the kernel's name for the opened file must be the path
+   * asked for (any link on the way makes them differ). Checking the file actually opened also closes the gap
+   * between a check and the open. Non-blocking, so that a FIFO planted in the tree cannot hang a thread.
+   * @throws NotFoundError, ForbiddenError
+   */
+  private async openContained(loc: AreaLocation): Promise<FileHandle> {
+    let fh: FileHandle;
+    try {
+      fh = await open(loc.abs, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') throw new ForbiddenError(SYMLINK_REFUSED);
+      // Missing: the full check tells a dangling link or a link on the way (forbidden) from nothing there.
+      if (code === 'ENOENT' || code === 'ENOTDIR') await this.mustStat(loc);
+      throw e;
+    }
+    try {
+      const opened = await readlink(`/proc/self/fd/${String(fh.fd)}`).catch(() => null);
+      if (opened === null)
+        await this.mustStat(loc); // no /proc: the path-based check
+      else if (opened !== loc.abs) throw new ForbiddenError(SYMLINK_REFUSED);
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+    return fh;
   }
 
   // ---------------------------------------------------------------- ownership and rights
@@ -476,13 +514,14 @@ export class StorageCore implements StoragePort {
   ): Promise<{ entry: StorageEntry; body: FileBody }> {
     const loc = await this.locate(caller, rawPath);
     if (loc.kind !== 'area') throw err('CONFLICT', `${loc.nsPath} is a folder.`);
-    await this.mustStat(loc); // containment: no symlink on the way
-    const fh = await open(loc.abs, 'r');
+    const fh = await this.openContained(loc);
     let entry: StorageEntry;
     try {
+      const st = await fh.stat();
+      if (st.isDirectory()) throw err('CONFLICT', `${loc.nsPath} is a folder.`);
+      if (!st.isFile()) throw new ForbiddenError('Only files and folders can be used.');
       // The entry describes exactly the file that was opened.
-      entry = await this.entryOf(caller, loc, await fh.stat());
-      if (entry.type === 'directory') throw err('CONFLICT', `${loc.nsPath} is a folder.`);
+      entry = await this.entryOf(caller, loc, st);
     } catch (e) {
       await fh.close();
       throw e;
@@ -1184,6 +1223,7 @@ export class StorageCore implements StoragePort {
     ).catch((e: unknown) => {
       if (!isEnoent(e)) throw e;
     });
+    this.homesMade.delete(dir);
   }
 
   private display(loc: AreaLocation): string {

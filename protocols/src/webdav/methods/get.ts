@@ -1,6 +1,6 @@
 import type { StorageEntry } from '../../ports.js';
 import { header, type DavContext } from '../context.js';
-import { DavError } from '../errors.js';
+import { DavError, errorCode } from '../errors.js';
 import { evaluatePreconditions, httpDate, ifRangeAllows, parseRange } from '../headers.js';
 import { hrefFor } from '../paths.js';
 import { sendBody, sendEmpty } from '../response.js';
@@ -10,55 +10,65 @@ function entityHeaders(entry: StorageEntry): Record<string, string> {
   return { ETag: entry.etag, 'Last-Modified': httpDate(entry.mtimeMs) };
 }
 
-/** GET and HEAD: files stream from the core, a single byte range seeks; collections get a small HTML listing. */
+/**
+ * GET and HEAD: files stream from the core, a single byte range seeks; collections get a small HTML listing.
+ * The file is opened first and everything else (preconditions, range, headers) is decided on what was opened:
+ * one open instead of a stat and then an open.
+ */
 export async function handleGet(ctx: DavContext): Promise<void> {
   const { storage, caller, target, res } = ctx;
-  const entry = await storage.stat(caller, target.path);
-  if (entry.type === 'directory') {
+  let opened;
+  try {
+    opened = await storage.read(caller, target.path);
+  } catch (err) {
+    if (errorCode(err) !== 'CONFLICT') throw err;
+    const entry = await storage.stat(caller, target.path);
+    if (entry.type !== 'directory') throw err;
     await sendListing(ctx, entry);
     return;
   }
-  const precondition = evaluatePreconditions(ctx.req.headers, entry, true);
-  if (precondition === 304) {
-    sendEmpty(ctx, 304, entityHeaders(entry));
-    return;
-  }
-  if (precondition === 412) throw new DavError(412, 'precondition failed');
+  const { entry } = opened;
+  let body = opened.body;
+  try {
+    const precondition = evaluatePreconditions(ctx.req.headers, entry, true);
+    if (precondition === 304) {
+      sendEmpty(ctx, 304, entityHeaders(entry));
+      return;
+    }
+    if (precondition === 412) throw new DavError(412, 'precondition failed');
 
-  let range = parseRange(header(ctx, 'range'), entry.size);
-  if (range.kind !== 'none' && !ifRangeAllows(header(ctx, 'if-range'), entry)) range = { kind: 'none' };
-  if (range.kind === 'unsatisfiable') {
-    sendEmpty(ctx, 416, { 'Content-Range': `bytes */${entry.size}`, ...entityHeaders(entry) });
-    return;
-  }
+    let range = parseRange(header(ctx, 'range'), entry.size);
+    if (range.kind !== 'none' && !ifRangeAllows(header(ctx, 'if-range'), entry)) range = { kind: 'none' };
+    if (range.kind === 'unsatisfiable') {
+      sendEmpty(ctx, 416, { 'Content-Range': `bytes */${entry.size}`, ...entityHeaders(entry) });
+      return;
+    }
 
-  res.setHeader('Accept-Ranges', 'bytes');
-  res.setHeader('Content-Type', entry.contentType);
-  for (const [name, value] of Object.entries(entityHeaders(entry))) res.setHeader(name, value);
-  if (range.kind === 'range') {
-    const { start, end } = range.range;
-    res.statusCode = 206;
-    res.setHeader('Content-Range', `bytes ${start}-${end}/${entry.size}`);
-    res.setHeader('Content-Length', end - start + 1);
-  } else {
-    res.statusCode = 200;
-    res.setHeader('Content-Length', entry.size);
+    res.setHeader('Accept-Ranges', 'bytes');
+    res.setHeader('Content-Type', entry.contentType);
+    for (const [name, value] of Object.entries(entityHeaders(entry))) res.setHeader(name, value);
+    if (range.kind === 'range') {
+      const { start, end } = range.range;
+      res.statusCode = 206;
+      res.setHeader('Content-Range', `bytes ${start}-${end}/${entry.size}`);
+      res.setHeader('Content-Length', end - start + 1);
+      body = body.slice(start, end);
+    } else {
+      res.statusCode = 200;
+      res.setHeader('Content-Length', entry.size);
+    }
+    if (ctx.method === 'HEAD' || entry.size === 0) {
+      res.end();
+      return;
+    }
+    // A client that goes away mid-transfer rejects this; a file that cannot be read cuts the response short, so
+    // the client sees a truncated body instead of a hang. Either way the file is closed.
+    await body.sendTo(res, (bytes) => {
+      ctx.bytesOut += bytes;
+    });
+  } finally {
+    await body.close();
   }
-  if (ctx.method === 'HEAD' || entry.size === 0) {
-    res.end();
-    return;
-  }
-
-  const { body } = await storage.read(
-    caller,
-    target.path,
-    range.kind === 'range' ? range.range : undefined,
-  );
-  // A client that goes away mid-transfer rejects this (the file is closed); a file that cannot be read cuts the
-  // response short, so the client sees a truncated body instead of a hang.
-  await body.sendTo(res, (bytes) => {
-    ctx.bytesOut += bytes;
-  });
 }
 
 async function sendListing(ctx: DavContext, entry: StorageEntry): Promise<void> {
