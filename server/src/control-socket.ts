@@ -4,7 +4,7 @@ import path from 'node:path';
 
 /**
  * The admin routes of the parts that run in the control worker alone (see WorkerRole): Samba's supervisor, the
- * service status sampler, the hardware drivers and fan loop (a simulated RAID lives in that process's memory),
+ * service status sampler, the hardware drivers and fan loop (the simulations' state is that process's, saved under <data dir>/hardware),
  * the energy plug (the simulated one keeps its counters in that process), the scheduler (a run is cancelled in the
  * process that runs it), telemetry, and the Prometheus registry.
  */
