@@ -56,10 +56,8 @@ export function openDatabase(config: Config): { db: Db; info: DatabaseInfo } {
     pool: {
       min: 1,
       max: 1,
-      afterCreate: (
-        conn: { pragma(s: string): unknown },
-        done: (err: Error | null, conn: unknown) => void,
-      ) => {
+      afterCreate: (conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) => {
+        cachePreparedStatements(conn);
         conn.pragma('journal_mode = WAL');
         conn.pragma('synchronous = NORMAL');
         conn.pragma('foreign_keys = ON');
@@ -70,6 +68,38 @@ export function openDatabase(config: Config): { db: Db; info: DatabaseInfo } {
     ...mappers,
   });
   return { db, info: { client: 'sqlite', location: file } };
+}
+
+interface SqliteConnection {
+  pragma(s: string): unknown;
+  prepare(sql: string): unknown;
+}
+
+/** Prepared statements kept per connection; more distinct statements than this and the oldest is dropped. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * knex prepares every query's SQL again on each run; SQLite's compile step was a tenth of a small PUT's time.
+ * better-sqlite3's statements are reusable (they run to completion synchronously, and SQLite recompiles one by
+ * itself after a schema change), so the connection keeps them by their SQL text.
+ */
+function cachePreparedStatements(conn: SqliteConnection): void {
+  const prepare = conn.prepare.bind(conn);
+  const cache = new Map<string, unknown>();
+  conn.prepare = (sql: string): unknown => {
+    let statement = cache.get(sql);
+    if (statement !== undefined) {
+      cache.delete(sql); // most recently used goes last
+    } else {
+      statement = prepare(sql);
+      if (cache.size >= STATEMENT_CACHE_SIZE) {
+        const oldest = cache.keys().next();
+        if (oldest.done !== true) cache.delete(oldest.value);
+      }
+    }
+    cache.set(sql, statement);
+    return statement;
+  };
 }
 
 /** Creates the configured PostgreSQL schema when missing, then applies every pending migration. */
