@@ -120,6 +120,8 @@ export class StorageCore implements StoragePort {
 
   /** Home folders known to exist, with when to check again. */
   private readonly homesMade = new Map<string, number>();
+  /** Area folders whose real path was checked, with when to check again. */
+  private readonly areaDirsChecked = new Map<string, number>();
 
   constructor(
     private readonly db: Db,
@@ -208,43 +210,54 @@ export class StorageCore implements StoragePort {
 
   /**
    * lstat with containment: no component of the path may be a symlink (links are never followed, so nothing
-   * planted in the data root can point outside it). Returns null when the path does not exist.
+   * planted in the data root can point outside it). The area's own folder is checked with realpath (and the
+   * result kept for a few seconds); every component below it is lstat'ed, all at once, and none may be a link.
+   * Returns null when the path does not exist.
    * @throws ForbiddenError
    */
   private async safeStat(loc: AreaLocation): Promise<Stats | null> {
-    let real: string;
-    try {
-      real = await realpath(loc.abs);
-    } catch (e) {
-      if (!isEnoent(e)) throw e;
-      // A dangling symlink realpaths to ENOENT too: it is a link all the same, and never followed or replaced.
-      if ((await lstat(loc.abs).catch(() => null))?.isSymbolicLink()) {
-        throw new ForbiddenError(SYMLINK_REFUSED);
-      }
-      const parent = path.dirname(loc.abs);
-      const realParent = await realpath(parent).catch((pe: unknown) => {
-        if (isEnoent(pe)) return null;
-        throw pe;
-      });
-      if (realParent !== null && realParent !== parent) throw new ForbiddenError(SYMLINK_REFUSED);
-      if (realParent === null && loc.rel.length > 1) {
-        // Check the deepest existing ancestor too: a link further up must not lead outside either.
-        let up = path.dirname(parent);
-        while (up.startsWith(loc.area.dir) && up !== loc.area.dir) {
-          const r = await realpath(up).catch(() => null);
-          if (r !== null) {
-            if (r !== up) throw new ForbiddenError(SYMLINK_REFUSED);
-            break;
-          }
-          up = path.dirname(up);
-        }
-      }
-      return null;
+    await this.assertRealAreaDir(loc.area);
+    if (loc.rel.length === 0) return this.plainEntryStat(await lstat(loc.area.dir));
+    const components: string[] = [];
+    let at = loc.area.dir;
+    for (const name of loc.rel) {
+      at = path.join(at, name);
+      components.push(at);
     }
-    if (real !== loc.abs) throw new ForbiddenError(SYMLINK_REFUSED);
-    const st = await lstat(loc.abs);
-    if (!st.isFile() && !st.isDirectory()) throw new ForbiddenError('Only files and folders can be used.');
+    const stats = await Promise.all(
+      components.map((c) =>
+        lstat(c).catch((e: unknown) => {
+          if (isEnoent(e)) return null;
+          throw e;
+        }),
+      ),
+    );
+    for (let i = 0; i < stats.length; i++) {
+      const st = stats[i];
+      // Missing (or a file where a folder should be): nothing further down can exist either.
+      if (!st) return null;
+      if (st.isSymbolicLink()) throw new ForbiddenError(SYMLINK_REFUSED);
+      if (i < stats.length - 1 && !st.isDirectory()) return null;
+    }
+    return this.plainEntryStat(stats[stats.length - 1] ?? null);
+  }
+
+  private plainEntryStat(st: Stats | null): Stats | null {
+    if (st && !st.isFile() && !st.isDirectory())
+      throw new ForbiddenError('Only files and folders can be used.');
     return st;
+  }
+
+  /** A home or share folder must be where it seems (no link to it or on its way); checked every few seconds. */
+  private async assertRealAreaDir(area: Area): Promise<void> {
+    const now = this.clock();
+    if ((this.areaDirsChecked.get(area.dir) ?? 0) > now) return;
+    const real = await realpath(area.dir).catch((e: unknown) => {
+      if (isEnoent(e)) return area.dir; // not made yet: nothing to follow
+      throw e;
+    });
+    if (real !== area.dir) throw new ForbiddenError(SYMLINK_REFUSED);
+    this.areaDirsChecked.set(area.dir, now + HOME_RECHECK_MS);
   }
 
   private async mustStat(loc: AreaLocation): Promise<Stats> {
