@@ -2,6 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ADMIN_PASSWORD, bearer, startTestServer, type TestServer } from './helpers.js';
@@ -223,6 +224,37 @@ describe('WebDAV obeys the storage core’s rules', () => {
     assert.deepEqual(await readdir(outside), ['loot.txt']);
     const home = await dav(t.url, 'PROPFIND', '/dav/home/', ALICE, undefined, { Depth: '1' });
     assert.ok(!home.body.includes('escape'));
+  });
+
+  it('sends a file larger than its buffers whole and in ranges across them, byte for byte, in both APIs', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 123);
+    assert.equal((await dav(t.url, 'PUT', '/dav/home/big.bin', ALICE, data)).status, 201);
+    const basic = { Authorization: `Basic ${Buffer.from(ALICE.join(':')).toString('base64')}` };
+    const token = await t.login(ALICE[0], ALICE[1]);
+    const urls = [
+      { url: new URL('/dav/home/big.bin', t.url), headers: basic },
+      {
+        url: new URL('/api/files/content?path=/home/big.bin', t.url),
+        headers: { Authorization: `Bearer ${token}` },
+      },
+    ];
+    for (const { url, headers } of urls) {
+      const whole = await fetch(url, { headers });
+      assert.equal(whole.status, 200, String(url));
+      assert.ok(Buffer.from(await whole.arrayBuffer()).equals(data), `${String(url)} whole`);
+      for (const [start, end] of [
+        [1_048_000, 2_097_700],
+        [0, 65_536],
+        [3_145_000, data.length - 1],
+      ] as const) {
+        const part = await fetch(url, { headers: { ...headers, Range: `bytes=${start}-${end}` } });
+        assert.equal(part.status, 206, `${String(url)} ${start}-${end}`);
+        assert.ok(
+          Buffer.from(await part.arrayBuffer()).equals(data.subarray(start, end + 1)),
+          `${String(url)} ${start}-${end}`,
+        );
+      }
+    }
   });
 
   it('refuses a link to a file of the caller’s own and a planted FIFO, without hanging', async () => {
