@@ -21,6 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout, clearTimeout } from 'node:timers';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVERS, TOOLS, freePort } from './lib/servers.mjs';
 import { run, groupRssMiB } from './lib/proc.mjs';
 import * as w from './lib/workloads.mjs';
@@ -39,6 +40,7 @@ const { values: opts } = parseArgs({
     workloads: { type: 'string', default: ALL_WORKLOADS.join(',') },
     repeats: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    settle: { type: 'string' },
     out: { type: 'string', default: path.join(here, 'results') },
     help: { type: 'boolean', default: false },
   },
@@ -48,13 +50,21 @@ if (opts.help) {
   console.log(`npm run bench -- [--quick] [--servers ${ALL_SERVERS.join(',')}] [--repeats N]
   [--workloads ${ALL_WORKLOADS.join(',')}] [--cpu-prof DIR] [--out DIR]
 --quick: 64 MiB file, 200 small PUTs, 1,000-file PROPFIND, wrk 2 s, one repeat (results/quick-*).
---cpu-prof DIR: run BaluHost under node --cpu-prof, profiles into DIR (summarise with cpuprofile-top.mjs).`);
+--cpu-prof DIR: run BaluHost under node --cpu-prof, profiles into DIR (summarise with cpuprofile-top.mjs).
+--settle S: seconds each server rests after start before its idle RSS is read and the workloads begin
+  (default 15, 3 with --quick): Node returns its start-up memory about ten seconds after start.`);
   process.exit(0);
 }
 
 const cfg = opts.quick
   ? { bigBytes: 64 * MiB, smallPuts: 200, propfindFiles: 1000, wrkSeconds: 2, repeats: 1 }
   : { bigBytes: 1024 * MiB, smallPuts: 2000, propfindFiles: 10_000, wrkSeconds: 10, repeats: 3 };
+cfg.settleSeconds = opts.quick ? 3 : 15;
+if (opts.settle !== undefined) {
+  cfg.settleSeconds = Number(opts.settle);
+  if (!Number.isFinite(cfg.settleSeconds) || cfg.settleSeconds < 0 || cfg.settleSeconds > 120)
+    fail('--settle takes 0..120 seconds');
+}
 if (opts.repeats !== undefined) {
   cfg.repeats = Number(opts.repeats);
   if (!Number.isInteger(cfg.repeats) || cfg.repeats < 1 || cfg.repeats > 20) fail('--repeats takes 1..20');
@@ -170,7 +180,11 @@ async function session(name, repeat) {
   const t0 = Date.now();
   const h = await SERVERS[name].start({ dir, port, user, pass, repoRoot, cpuProfDir });
   current = h;
-  const m = { startup_ms: Date.now() - t0, idle_rss_MiB: groupRssMiB(h.group.pgid) };
+  const m = { startup_ms: Date.now() - t0, start_rss_MiB: groupRssMiB(h.group.pgid) };
+  // Every server rests the same time before it is measured: a NAS is at rest most of the time, and a Node
+  // server's memory right after start still holds start-up garbage that V8 returns some seconds later.
+  await sleep(cfg.settleSeconds * 1000);
+  m.idle_rss_MiB = groupRssMiB(h.group.pgid);
   const label = SERVERS[name].label;
   let left = [];
   const say = (what) => log(`r${repeat}/${cfg.repeats} ${label}: ${what}`);
