@@ -289,9 +289,14 @@ describe('admin console in Chromium', { timeout: 600_000 }, () => {
     await page.getByRole('button', { name: 'Apply filters' }).click();
     const table = page.getByRole('table', { name: 'Audit entries, newest first' });
     await table.getByRole('cell', { name: USER, exact: true }).waitFor();
-    await page.waitForLoadState('networkidle');
+    // The unfiltered page can still be on screen for a moment: read the rows until the filtered answer is in.
     const rows = table.locator('tr.mat-mdc-row');
-    const actions = await rows.locator('td.mat-column-action code').allInnerTexts();
+    let actions: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      actions = await rows.locator('td.mat-column-action code').allInnerTexts();
+      if (actions.length > 0 && actions.every((a) => a === 'user.create')) break;
+      await page.waitForTimeout(100);
+    }
     assert.ok(actions.length >= 1, 'at least the user just created');
     assert.deepEqual(new Set(actions), new Set(['user.create']));
     assert.match(page.url(), /\/audit/);
@@ -562,7 +567,10 @@ describe('admin console in Chromium', { timeout: 600_000 }, () => {
       await screenshot(userPage, 'totp-enrol-dark-narrow');
       await card.getByLabel('Code from the app').fill(totpCode(secret, Date.now()));
       await card.getByRole('button', { name: 'Turn on' }).click();
-      const codes = await card.getByRole('list', { name: 'Recovery codes' }).locator('li').allInnerTexts();
+      // allInnerTexts does not wait: the list appears once the server has answered.
+      const codeItems = card.getByRole('list', { name: 'Recovery codes' }).locator('li');
+      await codeItems.nth(9).waitFor();
+      const codes = await codeItems.allInnerTexts();
       assert.equal(codes.length, 10);
       await screenshot(userPage, 'totp-recovery-codes-dark-narrow');
       await card.getByRole('button', { name: 'I have saved them' }).click();
