@@ -160,11 +160,11 @@ export interface StoragePort {
   ): Promise<StorageEntry[]>;
 
   /**
-   * Opens a file for reading, seeking to the range's start (never reading from byte 0); a body without a range
-   * can be narrowed later with {@link FileBody.slice} once the caller knows the size.
+   * Opens a file for reading; the entry describes the file opened, and a byte range is taken with
+   * {@link FileBody.slice}, which seeks to its start (never reading from byte 0).
    * @throws NOT_FOUND, FORBIDDEN, CONFLICT (a collection)
    */
-  read(caller: Caller, path: string, range?: ByteRange): Promise<{ entry: StorageEntry; body: FileBody }>;
+  read(caller: Caller, path: string): Promise<{ entry: StorageEntry; body: FileBody }>;
 
   /**
    * Streams `body` into a temporary file, fsyncs it, and renames it over the target: readers see the old version

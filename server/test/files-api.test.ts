@@ -94,6 +94,12 @@ describe('file API on the storage core', () => {
       .set(...bearer(alice))
       .set('If-None-Match', String(again.body.etag));
     assert.equal(notModified.status, 304);
+    const folder = await t
+      .http()
+      .get('/api/files/content?path=/home')
+      .set(...bearer(alice));
+    assert.equal(folder.status, 409);
+    assert.match(JSON.stringify(folder.body), /is a folder; list it instead/);
     const stale = await put(alice, '/home/hello.txt', 'x').set('If-Match', String(up.body.etag));
     assert.equal(stale.status, 412);
     const usage = await t

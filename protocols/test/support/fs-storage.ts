@@ -14,7 +14,6 @@ import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type {
   AuthPort,
-  ByteRange,
   Caller,
   DeadProperty,
   FileBody,
@@ -171,15 +170,11 @@ export class FsStorage implements StoragePort {
     return entries.filter((e): e is StorageEntry => e !== null);
   }
 
-  async read(
-    caller: Caller,
-    nsPath: string,
-    range?: ByteRange,
-  ): Promise<{ entry: StorageEntry; body: FileBody }> {
+  async read(caller: Caller, nsPath: string): Promise<{ entry: StorageEntry; body: FileBody }> {
     const entry = await this.stat(caller, nsPath);
     if (entry.type !== 'file') throw new ScaffoldError('CONFLICT', 'a collection');
     const r = this.resolveReal(caller, nsPath);
-    return { entry, body: streamBody(r.file, range?.start ?? 0, range?.end ?? entry.size - 1) };
+    return { entry, body: streamBody(r.file, 0, entry.size - 1) };
   }
 
   private parentOf(nsPath: string): string {

@@ -6,17 +6,17 @@ import type { FileBody } from '@baluhost/protocols';
 export const IO_BLOCK_BYTES = 1024 * 1024;
 
 /**
- * Resolves when `dest` accepted `chunk` (its callback ran: for a socket, the bytes are in the kernel and the
- * buffer may be reused), rejects when `dest` errors or closes first. A closed HTTP response never calls a write
- * callback, so waiting on the callback alone could hang a transfer forever.
+ * Runs one write or end on `dest` and resolves when its callback runs (for a socket: the bytes are in the kernel
+ * and a buffer written may be reused), rejects when the callback reports an error or `dest` closes first. A closed
+ * HTTP response never calls a write callback, so waiting on the callback alone could hang a transfer forever.
  */
-function writeAccepted(dest: Writable, chunk: Buffer): Promise<void> {
+function accepted(dest: Writable, op: (done: (err?: Error | null) => void) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const onClose = (): void => {
       reject(new Error('the receiver went away'));
     };
     dest.once('close', onClose);
-    dest.write(chunk, (err) => {
+    op((err) => {
       dest.off('close', onClose);
       if (err) reject(err);
       else resolve();
@@ -32,22 +32,10 @@ export class BufferBody implements FileBody {
     return this.buffer.length;
   }
 
-  sendTo(dest: Writable, onBytes?: (bytes: number) => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (dest.destroyed) {
-        reject(new Error('the receiver went away'));
-        return;
-      }
-      const onClose = (): void => {
-        reject(new Error('the receiver went away'));
-      };
-      dest.once('close', onClose);
-      dest.end(this.buffer, () => {
-        dest.off('close', onClose);
-        onBytes?.(this.buffer.length);
-        resolve();
-      });
-    });
+  async sendTo(dest: Writable, onBytes?: (bytes: number) => void): Promise<void> {
+    if (dest.destroyed) throw new Error('the receiver went away');
+    await accepted(dest, (done) => dest.end(this.buffer, done));
+    onBytes?.(this.buffer.length);
   }
 
   slice(start: number, end: number): FileBody {
@@ -89,26 +77,17 @@ export class FileRangeBody implements FileBody {
         if (bytesRead === 0) throw new Error('the file became shorter while it was being sent');
         if (dest.destroyed) throw new Error('the receiver went away');
         const chunk = bytesRead === size ? buffer : buffer.subarray(0, bytesRead);
-        const accepted = writeAccepted(dest, chunk);
+        const written = accepted(dest, (done) => dest.write(chunk, done));
         // A rejection is seen when this buffer's turn comes again or at the end; until then it must not count
         // as unhandled.
-        accepted.catch(() => undefined);
-        inFlight[turn] = accepted;
+        written.catch(() => undefined);
+        inFlight[turn] = written;
         sent += bytesRead;
         onBytes?.(bytesRead);
         turn = turn === 0 ? 1 : 0;
       }
       for (const write of inFlight) if (write) await write;
-      await new Promise<void>((resolve, reject) => {
-        const onClose = (): void => {
-          reject(new Error('the receiver went away'));
-        };
-        dest.once('close', onClose);
-        dest.end(() => {
-          dest.off('close', onClose);
-          resolve();
-        });
-      });
+      await accepted(dest, (done) => dest.end(done));
     } catch (e) {
       // The receiver sees a truncated body rather than a hang.
       dest.destroy();

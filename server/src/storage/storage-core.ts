@@ -20,7 +20,6 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import mime from 'mime-types';
 import type {
-  ByteRange,
   Caller,
   DeadProperty,
   FileBody,
@@ -525,11 +524,7 @@ export class StorageCore implements StoragePort {
     return out;
   }
 
-  async read(
-    caller: Caller,
-    rawPath: string,
-    range?: ByteRange,
-  ): Promise<{ entry: StorageEntry; body: FileBody }> {
+  async read(caller: Caller, rawPath: string): Promise<{ entry: StorageEntry; body: FileBody }> {
     const loc = await this.locate(caller, rawPath);
     if (loc.kind !== 'area') throw err('CONFLICT', `${loc.nsPath} is a folder.`);
     const fh = await this.openContained(loc);
@@ -544,14 +539,12 @@ export class StorageCore implements StoragePort {
       await fh.close();
       throw e;
     }
-    const start = range?.start ?? 0;
-    const end = range ? Math.min(range.end, Math.max(0, entry.size - 1)) : entry.size - 1;
-    const length = Math.max(0, end - start + 1);
-    if (length > SMALL_READ_BYTES) return { entry, body: new FileRangeBody(fh, start, length) };
+    const length = entry.size;
+    if (length > SMALL_READ_BYTES) return { entry, body: new FileRangeBody(fh, 0, length) };
     // Small files (most requests) in one read, sent with the headers in one write.
     try {
       const buffer = Buffer.allocUnsafe(length);
-      const { bytesRead } = length > 0 ? await fh.read(buffer, 0, length, start) : { bytesRead: 0 };
+      const { bytesRead } = length > 0 ? await fh.read(buffer, 0, length, 0) : { bytesRead: 0 };
       return { entry, body: new BufferBody(buffer.subarray(0, bytesRead)) };
     } finally {
       await fh.close();

@@ -77,52 +77,64 @@ async function download(
   path: string,
   inline: boolean,
 ): Promise<void> {
-  const entry = await storage.stat(principal, path);
-  if (entry.type === 'directory') throw new AppError('CONFLICT', `${path} is a folder; list it instead.`);
-  res.setHeader('ETag', entry.etag);
-  res.setHeader('Last-Modified', new Date(entry.mtimeMs).toUTCString());
-  res.setHeader('Accept-Ranges', 'bytes');
-  res.setHeader('Content-Type', entry.contentType);
-  res.setHeader('Content-Disposition', contentDisposition(entry.name, inline));
-  // Previews of untrusted files must not run as part of the console.
-  res.setHeader(
-    'Content-Security-Policy',
-    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox",
-  );
-  const inm = req.get('if-none-match');
-  if (
-    inm !== undefined &&
-    inm
-      .split(',')
-      .map((t) => t.trim())
-      .some((t) => t === entry.etag || t === '*')
-  ) {
-    res.status(304).end();
-    return;
+  // Opened once: the headers, preconditions and range are decided on the file that was opened.
+  let opened;
+  try {
+    opened = await storage.read(principal, path);
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'CONFLICT')
+      throw new AppError('CONFLICT', `${path} is a folder; list it instead.`);
+    throw e;
   }
-  const ifRange = req.get('if-range');
-  const range =
-    ifRange === undefined || ifRange === entry.etag ? parseRange(req.get('range'), entry.size) : null;
-  if (range === 'unsatisfiable') {
-    res.setHeader('Content-Range', `bytes */${entry.size}`);
-    res.status(416).end();
-    return;
-  }
-  const { body } = await storage.read(principal, path, range ?? undefined);
-  if (range) {
-    res.status(206);
-    res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${entry.size}`);
-    res.setHeader('Content-Length', String(range.end - range.start + 1));
-  } else {
-    res.status(200);
-    res.setHeader('Content-Length', String(entry.size));
-  }
-  if (req.method === 'HEAD') {
+  const { entry } = opened;
+  let body = opened.body;
+  try {
+    res.setHeader('ETag', entry.etag);
+    res.setHeader('Last-Modified', new Date(entry.mtimeMs).toUTCString());
+    res.setHeader('Accept-Ranges', 'bytes');
+    res.setHeader('Content-Type', entry.contentType);
+    res.setHeader('Content-Disposition', contentDisposition(entry.name, inline));
+    // Previews of untrusted files must not run as part of the console.
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox",
+    );
+    const inm = req.get('if-none-match');
+    if (
+      inm !== undefined &&
+      inm
+        .split(',')
+        .map((t) => t.trim())
+        .some((t) => t === entry.etag || t === '*')
+    ) {
+      res.status(304).end();
+      return;
+    }
+    const ifRange = req.get('if-range');
+    const range =
+      ifRange === undefined || ifRange === entry.etag ? parseRange(req.get('range'), entry.size) : null;
+    if (range === 'unsatisfiable') {
+      res.setHeader('Content-Range', `bytes */${entry.size}`);
+      res.status(416).end();
+      return;
+    }
+    if (range) {
+      res.status(206);
+      res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${entry.size}`);
+      res.setHeader('Content-Length', String(range.end - range.start + 1));
+      body = body.slice(range.start, range.end);
+    } else {
+      res.status(200);
+      res.setHeader('Content-Length', String(entry.size));
+    }
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    await body.sendTo(res).catch(() => undefined); // a client that went away: nothing to answer
+  } finally {
     await body.close();
-    res.end();
-    return;
   }
-  await body.sendTo(res).catch(() => undefined); // a client that went away: nothing to answer
 }
 
 function expectedBytes(req: Request): number | null {
