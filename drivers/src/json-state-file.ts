@@ -24,6 +24,22 @@ export async function readJsonState(path: string): Promise<unknown> {
   }
 }
 
+/**
+ * Reads a JSON state file that must pass `isState`; null when it does not exist.
+ * @throws DriverFailedError when it is not valid JSON or not a `what` (named in the message).
+ */
+export async function readJsonStateOf<T>(
+  path: string,
+  isState: (value: unknown) => value is T,
+  what: string,
+): Promise<T | null> {
+  const stored = await readJsonState(path);
+  if (stored !== null && !isState(stored)) {
+    throw new DriverFailedError(`${path} is not ${what}; delete it to start afresh`);
+  }
+  return stored;
+}
+
 /** Writes a JSON state file atomically: a temporary file in the same directory, fsync, rename over the target. */
 export async function writeJsonState(path: string, value: unknown): Promise<void> {
   await mkdir(dirname(path), { recursive: true });

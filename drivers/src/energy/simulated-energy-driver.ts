@@ -1,11 +1,10 @@
 import type { Clock } from '../clock.js';
 import {
-  DriverFailedError,
   DriverNotFoundError,
   DriverUnavailableError,
   DriverValidationError,
 } from '../errors.js';
-import { readJsonState, writeJsonState } from '../json-state-file.js';
+import { readJsonStateOf, writeJsonState } from '../json-state-file.js';
 import type { EnergyDriver, EnergyMeter, EnergyReading } from './energy-driver.js';
 
 /** Options of {@link SimulatedEnergyDriver}. */
@@ -149,12 +148,9 @@ export class SimulatedEnergyDriver implements EnergyDriver {
   private load(): Promise<void> {
     const file = this.stateFile;
     if (file === undefined) return Promise.resolve();
-    this.loaded ??= readJsonState(file).then(
+    this.loaded ??= readJsonStateOf(file, isEnergySimState, 'an energy simulation state').then(
       (stored) => {
         if (stored === null) return;
-        if (!isEnergySimState(stored)) {
-          throw new DriverFailedError(`${file} is not an energy simulation state; delete it to start afresh`);
-        }
         this.last = stored.last;
         this.todayWh = stored.todayWh;
         this.monthWh = stored.monthWh;

@@ -8,7 +8,7 @@ import {
   DriverNotFoundError,
   DriverValidationError,
 } from '../errors.js';
-import { readJsonState, writeJsonState } from '../json-state-file.js';
+import { readJsonStateOf, writeJsonState } from '../json-state-file.js';
 import { toArrayName, toKernelName } from './block-devices.js';
 import type {
   Confirmation,
@@ -420,12 +420,7 @@ export class SimulatedRaidDriver implements RaidDriver {
 
   private async load(): Promise<SimState> {
     if (this.state !== null) return this.state;
-    const stored = await readJsonState(this.statePath);
-    if (stored !== null && !isSimState(stored)) {
-      throw new DriverFailedError(
-        `${this.statePath} is not a RAID simulation state; delete it to start afresh`,
-      );
-    }
+    const stored = await readJsonStateOf(this.statePath, isSimState, 'a RAID simulation state');
     this.state = stored ?? initialSimulatedRaidState();
     if (stored === null) await writeJsonState(this.statePath, this.state);
     return this.state;

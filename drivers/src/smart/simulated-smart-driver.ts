@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
-import { DriverFailedError, DriverNotFoundError, DriverValidationError } from '../errors.js';
-import { readJsonState, writeJsonState } from '../json-state-file.js';
+import { DriverNotFoundError, DriverValidationError } from '../errors.js';
+import { readJsonStateOf, writeJsonState } from '../json-state-file.js';
 import { checkDevicePath, checkSelfTestType } from './smart-arguments.js';
 import type {
   SmartAttribute,
@@ -160,14 +160,9 @@ export class SimulatedSmartDriver implements SmartDriver {
   private load(): Promise<void> {
     const file = this.stateFile;
     if (file === undefined) return Promise.resolve();
-    this.loaded ??= readJsonState(file).then(
+    this.loaded ??= readJsonStateOf(file, isSmartSimState, 'a S.M.A.R.T. simulation state').then(
       (stored) => {
         if (stored === null) return;
-        if (!isSmartSimState(stored)) {
-          throw new DriverFailedError(
-            `${file} is not a S.M.A.R.T. simulation state; delete it to start afresh`,
-          );
-        }
         for (const d of this.drives) {
           const saved = stored.drives[d.device];
           if (saved === undefined) continue;
