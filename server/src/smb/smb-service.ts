@@ -345,32 +345,24 @@ export class SmbService {
 
   private listen(): void {
     const { events } = this.deps;
-    events.on('user.created', ({ userId, username, password }) => {
-      void this.serial('user created', async () => {
-        if (!this.isUp) return;
-        await this.refreshUsers();
-        const user = this.users.get(userId);
-        if (!user?.smbEnabled) return;
-        await this.syncUnixAccounts();
-        await this.prepareHome(user);
-        await this.tools.setPassword(username, password);
-        if (user.isDisabled) await this.tools.disable(username);
-        this.scheduleApply();
-      });
-    });
-    events.on('user.password', ({ userId, username, password }) => {
-      void this.serial('password', async () => {
-        if (!this.isUp) return;
-        await this.refreshUsers();
-        const user = this.users.get(userId);
-        if (!user?.smbEnabled) return;
-        await this.syncUnixAccounts();
-        await this.prepareHome(user);
-        await this.tools.setPassword(username, password);
-        if (user.isDisabled) await this.tools.disable(username);
-        this.scheduleApply();
-      });
-    });
+    // A new user and a new password are the same work: the Samba account gets the password BaluHost just saw.
+    const passwordSet =
+      (what: string) =>
+      ({ userId, username, password }: { userId: number; username: string; password: string }): void => {
+        void this.serial(what, async () => {
+          if (!this.isUp) return;
+          await this.refreshUsers();
+          const user = this.users.get(userId);
+          if (!user?.smbEnabled) return;
+          await this.syncUnixAccounts();
+          await this.prepareHome(user);
+          await this.tools.setPassword(username, password);
+          if (user.isDisabled) await this.tools.disable(username);
+          this.scheduleApply();
+        });
+      };
+    events.on('user.created', passwordSet('user created'));
+    events.on('user.password', passwordSet('password'));
     events.on('user.changed', () => {
       void this.serial('user changed', async () => {
         if (!this.isUp) return;
