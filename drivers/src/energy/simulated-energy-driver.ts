@@ -1,9 +1,5 @@
 import type { Clock } from '../clock.js';
-import {
-  DriverNotFoundError,
-  DriverUnavailableError,
-  DriverValidationError,
-} from '../errors.js';
+import { DriverNotFoundError, DriverUnavailableError, DriverValidationError } from '../errors.js';
 import { readJsonStateOf, writeJsonState } from '../json-state-file.js';
 import type { EnergyDriver, EnergyMeter, EnergyReading } from './energy-driver.js';
 
