@@ -34,8 +34,10 @@ export class BufferBody implements FileBody {
 
   async sendTo(dest: Writable, onBytes?: (bytes: number) => void): Promise<void> {
     if (dest.destroyed) throw new Error('the receiver went away');
-    await accepted(dest, (done) => dest.end(this.buffer, done));
+    // Counted as the bytes are handed over (as FileRangeBody does): a response's 'close', where request
+    // metrics are taken, can come before this function resumes.
     onBytes?.(this.buffer.length);
+    await accepted(dest, (done) => dest.end(this.buffer, done));
   }
 
   slice(start: number, end: number): FileBody {
