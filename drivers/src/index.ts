@@ -149,6 +149,8 @@ export function createDrivers(options: CreateDriversOptions): Drivers {
     telemetry: createTelemetryDriver({
       mode: options.isTelemetryDeterministic === true ? 'deterministic' : modes.telemetry,
       clock,
+      procRoot,
+      sysfsRoot,
     }),
     modes,
   };

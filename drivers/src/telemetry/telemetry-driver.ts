@@ -57,9 +57,13 @@ export interface ProcessUsage {
   readonly memoryBytes: number;
 }
 
-/** Host telemetry driver. Methods never take arguments from clients except `limit`. */
+/**
+ * Host telemetry driver. Methods never take arguments from clients except `limit`. Each throws
+ * DriverUnavailableError when its source is missing or unreadable and DriverFailedError when the
+ * source gives something it cannot parse.
+ */
 export interface TelemetryDriver {
-  /** CPU load, total and per core. @throws DriverFailedError when the source cannot be read. */
+  /** CPU load, total and per core (`core` is the kernel's CPU number). */
   getCpuLoad(): Promise<CpuLoad>;
   /** Memory and swap. */
   getMemory(): Promise<MemoryUsage>;
