@@ -7,6 +7,7 @@ import { prepareForWorkers, startServer, type BaluhostServer, type WorkerRole } 
 import type { DomainEventName, DomainEvents } from './services/index.js';
 import { VERSION } from './version.js';
 import { redactConfig } from './config/index.js';
+import { compactHeapAfterStart } from './heap.js';
 
 /** Messages between the primary and its workers (node:cluster's IPC channel). */
 type Message =
@@ -132,6 +133,7 @@ export async function runWorker(config: Config): Promise<BaluhostServer> {
   };
   process.on('message', collect);
   const server = await startServer(config, { worker: role });
+  compactHeapAfterStart();
   process.off('message', collect);
   const events = server.services.events;
   const deliver = (m: Extract<Message, { baluhost: 'event' }>) => {

@@ -12,6 +12,7 @@ import { generateSelfSigned, localNames } from '../tls.js';
 import { VERSION } from '../version.js';
 import { restoreBackup, writeBackup } from '../backup/index.js';
 import { DEMO_PASSWORD, seedDemo } from '../operations/demo.js';
+import { compactHeapAfterStart } from '../heap.js';
 
 const CLI_PRINCIPAL: Principal = {
   userId: 0,
@@ -101,6 +102,7 @@ export function buildCli(): Command {
         return;
       }
       const server = await startServer(config);
+      compactHeapAfterStart();
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;
