@@ -65,6 +65,8 @@ export interface Config {
   readonly smbNssWrapper: boolean;
   /** How long `close()` waits for requests in flight (uploads) before destroying their connections, in seconds. */
   readonly shutdownTimeoutSeconds: number;
+  /** fsync each uploaded file before it is renamed into place. */
+  readonly fsyncWrites: boolean;
   /** Worker processes of `baluhost serve` (node:cluster); `--workers` overrides it. */
   readonly workers: number;
   /** Announce the server on the LAN with mDNS/DNS-SD. */
@@ -108,6 +110,12 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VarSpec>> = {
     doc: 'Data root: user files, uploads in flight, the SQLite database, keys.',
     default: './data',
     schema: nonEmpty,
+  },
+  BALUHOST_FSYNC: {
+    key: 'fsyncWrites',
+    doc: 'Flush each uploaded file to disk (fsync) before it replaces the old version and the upload is answered. Uploads are atomic either way (a temporary file renamed into place); false answers sooner, and a power cut can then lose the last seconds of uploads, as with Apache, nginx and Samba by default.',
+    default: 'true',
+    schema: bool,
   },
   BALUHOST_HOST: { key: 'host', doc: 'Address to listen on.', default: '127.0.0.1', schema: nonEmpty },
   PORT: { key: 'port', doc: 'HTTP port (0 picks a free one).', default: '8080', schema: int(0, 65535) },

@@ -92,7 +92,9 @@ export function createServices(
     clock,
   );
   const shares = new SharesService(db, layout, audit, events, clock);
-  const storage = new StorageCore(db, layout, shares, audit, events, clock);
+  const storage = new StorageCore(db, layout, shares, audit, events, clock, {
+    syncWrites: config.fsyncWrites,
+  });
   const appPasswords = new AppPasswordsService(db, audit, events, clock);
   const webdavAuth = new BasicAuthenticator(db, auth, appPasswords, events, 'webdav', clock);
   const totp = new TotpService(db, audit, loadOrCreateSecret(config.dataDir, 'totp-key'));

@@ -77,14 +77,15 @@ export class LockTable {
     trx: Db = this.db,
   ): Promise<void> {
     const relevant = new Map<string, LockRecord>();
-    for (const l of await this.covering(key, trx)) relevant.set(l.token, l);
-    const parent = parentKey(key);
-    if (parent !== null && op !== 'modify') {
-      for (const l of await trx<LockRow>('locks')
-        .where({ resourceKey: parent })
-        .where('expiresAtMs', '>', this.clock())) {
-        relevant.set(l.token, toInfo(l));
-      }
+    // One query for the resource and its ancestors: those with depth infinity cover it, and for a create or a
+    // delete the parent's own lock counts too (its membership changes).
+    const parent = op === 'modify' ? null : parentKey(key);
+    const rows = await trx<LockRow>('locks')
+      .whereIn('resourceKey', selfAndAncestors(key))
+      .where('expiresAtMs', '>', this.clock());
+    for (const r of rows) {
+      if (r.resourceKey === key || r.depth === 'infinity' || r.resourceKey === parent)
+        relevant.set(r.token, toInfo(r));
     }
     if (op === 'delete') for (const l of await this.below(key, trx)) relevant.set(l.token, l);
     if (relevant.size === 0) return;

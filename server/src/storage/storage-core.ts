@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, createWriteStream, type Stats } from 'node:fs';
+import { constants as fsConstants, type Stats } from 'node:fs';
 import {
   copyFile,
   lstat,
@@ -16,7 +16,6 @@ import {
   utimes,
   type FileHandle,
 } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import mime from 'mime-types';
 import type {
@@ -41,7 +40,7 @@ import { QuotaLedger, type Reservation } from './quota.js';
 import { LockTable } from './locks.js';
 import { PropertyTable } from './properties.js';
 import { atOrBelow, moveKeys } from './keys.js';
-import { BufferBody, FileRangeBody } from './file-io.js';
+import { BufferBody, FileRangeBody, writeNewFile } from './file-io.js';
 
 type Area =
   | {
@@ -91,8 +90,6 @@ const SMALL_READ_BYTES = 64 * 1024;
 const ENTRIES_PER_TURN = 500;
 /** How long a home folder, once made, is taken to exist before it is checked again. */
 const HOME_RECHECK_MS = 5_000;
-/** How much of an upload may wait in memory for the disk before the sender is paused. */
-const WRITE_BUFFER_BYTES = 1024 * 1024;
 
 function err(
   code: 'CONFLICT' | 'ALREADY_EXISTS' | 'PRECONDITION_FAILED' | 'LOCKED',
@@ -116,6 +113,8 @@ export class StorageCore implements StoragePort {
   readonly locks: LockTable;
   readonly properties: PropertyTable;
   private readonly keyQueues = new Map<string, Promise<unknown>>();
+  /** Whether a written file is flushed to disk (fsync) before it is renamed into place (BALUHOST_FSYNC). */
+  private readonly syncWrites: boolean;
 
   /** Home folders known to exist, with when to check again. */
   private readonly homesMade = new Map<string, number>();
@@ -129,7 +128,9 @@ export class StorageCore implements StoragePort {
     private readonly audit: AuditService,
     private readonly events: DomainEventBus,
     private readonly clock: () => number = Date.now,
+    options: { readonly syncWrites?: boolean } = {},
   ) {
+    this.syncWrites = options.syncWrites ?? true;
     this.quota = new QuotaLedger(db, clock);
     this.locks = new LockTable(db, clock);
     this.properties = new PropertyTable(db);
@@ -215,8 +216,17 @@ export class StorageCore implements StoragePort {
    * @throws ForbiddenError
    */
   private async safeStat(loc: AreaLocation): Promise<Stats | null> {
+    return (await this.walk(loc)).stat;
+  }
+
+  /**
+   * {@link safeStat}, and what the same lstats say of the parent folder: `'dir'`, `'missing'` (it or a folder
+   * above it is not there) or `'file'` (a file where the folder should be). Creating a file or folder needs both,
+   * and one walk costs one round of lstats instead of two.
+   */
+  private async walk(loc: AreaLocation): Promise<{ stat: Stats | null; parent: 'dir' | 'missing' | 'file' }> {
     await this.assertRealAreaDir(loc.area);
-    if (loc.rel.length === 0) return this.plainEntryStat(await lstat(loc.area.dir));
+    if (loc.rel.length === 0) return { stat: this.plainEntryStat(await lstat(loc.area.dir)), parent: 'dir' };
     const components: string[] = [];
     let at = loc.area.dir;
     for (const name of loc.rel) {
@@ -231,14 +241,15 @@ export class StorageCore implements StoragePort {
         }),
       ),
     );
+    const last = stats.length - 1;
     for (let i = 0; i < stats.length; i++) {
       const st = stats[i];
       // Missing (or a file where a folder should be): nothing further down can exist either.
-      if (!st) return null;
+      if (!st) return { stat: null, parent: i === last ? 'dir' : 'missing' };
       if (st.isSymbolicLink()) throw new ForbiddenError(SYMLINK_REFUSED);
-      if (i < stats.length - 1 && !st.isDirectory()) return null;
+      if (i < last && !st.isDirectory()) return { stat: null, parent: i === last - 1 ? 'file' : 'missing' };
     }
-    return this.plainEntryStat(stats[stats.length - 1] ?? null);
+    return { stat: this.plainEntryStat(stats[last] ?? null), parent: 'dir' };
   }
 
   private plainEntryStat(st: Stats | null): Stats | null {
@@ -590,18 +601,12 @@ export class StorageCore implements StoragePort {
     return existingOwner ?? caller.userId;
   }
 
-  private async parentMustBeDir(loc: AreaLocation): Promise<void> {
-    if (loc.rel.length <= 1) return; // the area root always exists
-    const parentLoc: AreaLocation = {
-      ...loc,
-      rel: loc.rel.slice(0, -1),
-      abs: path.dirname(loc.abs),
-      key: loc.key.slice(0, loc.key.lastIndexOf('/')),
-      nsPath: path.posix.dirname(loc.nsPath),
-    };
-    const st = await this.safeStat(parentLoc);
-    if (!st) throw err('CONFLICT', `The folder ${parentLoc.nsPath} does not exist.`);
-    if (!st.isDirectory()) throw err('CONFLICT', `${parentLoc.nsPath} is a file, not a folder.`);
+  /** Refuses to create at `loc` unless its parent folder is there, as {@link walk} found it. @throws CONFLICT */
+  private parentMustBeDir(loc: AreaLocation, parent: 'dir' | 'missing' | 'file'): void {
+    if (parent === 'dir') return;
+    const parentPath = path.posix.dirname(loc.nsPath);
+    if (parent === 'missing') throw err('CONFLICT', `The folder ${parentPath} does not exist.`);
+    throw err('CONFLICT', `${parentPath} is a file, not a folder.`);
   }
 
   /**
@@ -625,9 +630,9 @@ export class StorageCore implements StoragePort {
     options: WriteOptions,
   ): Promise<{ entry: StorageEntry; created: boolean }> {
     const loc = await this.locateArea(caller, rawPath, 'Writing a file');
-    const existing = await this.safeStat(loc);
+    const { stat: existing, parent } = await this.walk(loc);
     if (existing?.isDirectory()) throw err('CONFLICT', `${loc.nsPath} is a folder.`);
-    if (!existing) await this.parentMustBeDir(loc); // an existing file has its folder
+    this.parentMustBeDir(loc, parent);
     const existingOwner = existing ? await this.ownerOf(loc.area, loc.key) : null;
     if (existing) await this.assertModify(caller, 'file.write', loc, existingOwner);
     else await this.assertCreate(caller, 'file.write', loc);
@@ -651,36 +656,26 @@ export class StorageCore implements StoragePort {
         Math.max(0, (options.expectedBytes ?? 0) - oldSize),
       );
     const tmp = this.tmpPath();
-    let written = 0;
     try {
-      const out = createWriteStream(tmp, { flags: 'wx', mode: 0o640, highWaterMark: WRITE_BUFFER_BYTES });
-      if (reservation) {
-        const r = reservation;
-        const quota = this.quota;
-        // Chunked bodies (and bodies larger than announced) grow the reservation as they arrive, in steps.
-        await pipeline(
-          body,
-          async function* (source: AsyncIterable<Buffer>) {
-            for await (const chunk of source) {
-              written += chunk.length;
-              const need = written - oldSize;
-              if (need > r.bytes) await quota.extend(r, Math.max(need, r.bytes + 4 * 1024 * 1024));
-              yield chunk;
-            }
-          },
-          out,
-        );
-      } else {
-        await pipeline(body, out);
-        written = out.bytesWritten;
-      }
-      // A body cut short (client gone, Content-Length not reached) rejects the pipeline above: nothing is committed.
-      const fh = await open(tmp, 'r+');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      const r = reservation;
+      const quota = this.quota;
+      // Chunked bodies (and bodies larger than announced) grow the reservation as they arrive, in steps.
+      const admit = r
+        ? async (total: number): Promise<void> => {
+            const need = total - oldSize;
+            if (need > r.bytes) await quota.extend(r, Math.max(need, r.bytes + 4 * 1024 * 1024));
+          }
+        : null;
+      // A body cut short (client gone, Content-Length not reached) rejects here: nothing is committed. The stat
+      // describes the entry: renaming the file into place changes neither its inode, size nor mtime.
+      const { written, stat: asWritten } = await writeNewFile(
+        tmp,
+        body,
+        options.expectedBytes ?? null,
+        admit,
+        this.syncWrites,
+      );
+      let writtenStat = asWritten;
       const created = await this.serial(loc.key, async () => {
         const current = await this.safeStat(loc);
         if (current?.isDirectory()) throw err('CONFLICT', `${loc.nsPath} is a folder.`);
@@ -710,10 +705,13 @@ export class StorageCore implements StoragePort {
         return !current;
       });
       reservation = null;
-      if (options.mtimeMs !== undefined) await utimes(loc.abs, new Date(), new Date(options.mtimeMs));
+      if (options.mtimeMs !== undefined) {
+        await utimes(loc.abs, new Date(), new Date(options.mtimeMs));
+        // The file was checked for containment a moment ago and is ours: a plain lstat describes it.
+        writtenStat = await lstat(loc.abs);
+      }
       this.events.emit('storage.changed', { key: loc.key, bytesWritten: written });
-      // The file was checked for containment a moment ago and is ours: a plain lstat describes it.
-      return { entry: await this.entryOf(caller, loc, await lstat(loc.abs)), created };
+      return { entry: await this.entryOf(caller, loc, writtenStat), created };
     } catch (e) {
       await rm(tmp, { force: true });
       throw e;
@@ -736,8 +734,9 @@ export class StorageCore implements StoragePort {
 
   async mkdir(caller: Caller, rawPath: string, options: MutationOptions = {}): Promise<StorageEntry> {
     const loc = await this.locateArea(caller, rawPath, 'Creating a folder');
-    if (await this.safeStat(loc)) throw err('ALREADY_EXISTS', `${loc.nsPath} already exists.`);
-    await this.parentMustBeDir(loc);
+    const { stat, parent } = await this.walk(loc);
+    if (stat) throw err('ALREADY_EXISTS', `${loc.nsPath} already exists.`);
+    this.parentMustBeDir(loc, parent);
     await this.assertCreate(caller, 'file.mkdir', loc);
     await this.locks.assertMayMutate(loc.key, 'create', caller.userId, options.lockTokens ?? []);
     await this.db.transaction(async (trx) => {
@@ -879,8 +878,8 @@ export class StorageCore implements StoragePort {
     const items = await this.tree(src, srcStat);
     const selected = kind === 'copy' && options.depth === 0 ? items.slice(0, 1) : items;
     if (kind === 'move') await this.assertTree(caller, action, src, items);
-    await this.parentMustBeDir(dst);
-    const dstStat = await this.safeStat(dst);
+    const { stat: dstStat, parent: dstParent } = await this.walk(dst);
+    this.parentMustBeDir(dst, dstParent);
     if (dstStat && !options.overwrite) throw err('ALREADY_EXISTS', `${dst.nsPath} already exists.`);
     const dstItems = dstStat ? await this.tree(dst, dstStat) : [];
     if (dstStat) await this.assertTree(caller, action, dst, dstItems);
@@ -1057,11 +1056,12 @@ export class StorageCore implements StoragePort {
     request: LockRequest,
   ): Promise<{ lock: LockInfo; created: boolean }> {
     const loc = await this.locateArea(caller, rawPath, 'Locking');
-    let st = await this.safeStat(loc);
+    const walked = await this.walk(loc);
+    let st = walked.stat;
     const ownerId = st ? await this.ownerOf(loc.area, loc.key) : null;
     if (st) await this.assertModify(caller, 'file.lock', loc, ownerId);
     else {
-      await this.parentMustBeDir(loc);
+      this.parentMustBeDir(loc, walked.parent);
       await this.assertCreate(caller, 'file.lock', loc);
     }
     let created = false;
