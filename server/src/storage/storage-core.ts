@@ -1,20 +1,18 @@
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, type Stats } from 'node:fs';
+import { constants as fsConstants, readlinkSync, type Stats } from 'node:fs';
 import {
   copyFile,
   lstat,
   mkdir,
   open,
   readdir,
-  readlink,
   realpath,
   rename,
   rm,
   stat,
   statfs,
   utimes,
-  type FileHandle,
 } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import mime from 'mime-types';
@@ -40,7 +38,7 @@ import { QuotaLedger, type Reservation } from './quota.js';
 import { LockTable } from './locks.js';
 import { PropertyTable } from './properties.js';
 import { atOrBelow, moveKeys } from './keys.js';
-import { BufferBody, FileRangeBody, writeNewFile } from './file-io.js';
+import { BufferBody, closeFd, FileRangeBody, openFd, readAt, statFd, writeNewFile } from './file-io.js';
 
 type Area =
   | {
@@ -283,10 +281,10 @@ export class StorageCore implements StoragePort {
    * between a check and the open. Non-blocking, so that a FIFO planted in the tree cannot hang a thread.
    * @throws NotFoundError, ForbiddenError
    */
-  private async openContained(loc: AreaLocation): Promise<FileHandle> {
-    let fh: FileHandle;
+  private async openContained(loc: AreaLocation): Promise<number> {
+    let fd: number;
     try {
-      fh = await open(loc.abs, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+      fd = await openFd(loc.abs, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ELOOP') throw new ForbiddenError(SYMLINK_REFUSED);
@@ -295,15 +293,21 @@ export class StorageCore implements StoragePort {
       throw e;
     }
     try {
-      const opened = await readlink(`/proc/self/fd/${String(fh.fd)}`).catch(() => null);
+      // procfs answers from memory: read synchronously, as the fstat that follows.
+      let opened: string | null = null;
+      try {
+        opened = readlinkSync(`/proc/self/fd/${String(fd)}`);
+      } catch {
+        opened = null;
+      }
       if (opened === null)
         await this.mustStat(loc); // no /proc: the path-based check
       else if (opened !== loc.abs) throw new ForbiddenError(SYMLINK_REFUSED);
     } catch (e) {
-      await fh.close();
+      closeFd(fd);
       throw e;
     }
-    return fh;
+    return fd;
   }
 
   // ---------------------------------------------------------------- ownership and rights
@@ -538,27 +542,27 @@ export class StorageCore implements StoragePort {
   async read(caller: Caller, rawPath: string): Promise<{ entry: StorageEntry; body: FileBody }> {
     const loc = await this.locate(caller, rawPath);
     if (loc.kind !== 'area') throw err('CONFLICT', `${loc.nsPath} is a folder.`);
-    const fh = await this.openContained(loc);
+    const fd = await this.openContained(loc);
     let entry: StorageEntry;
     try {
-      const st = await fh.stat();
+      const st = statFd(fd);
       if (st.isDirectory()) throw err('CONFLICT', `${loc.nsPath} is a folder.`);
       if (!st.isFile()) throw new ForbiddenError('Only files and folders can be used.');
       // The entry describes exactly the file that was opened.
       entry = await this.entryOf(caller, loc, st);
     } catch (e) {
-      await fh.close();
+      closeFd(fd);
       throw e;
     }
     const length = entry.size;
-    if (length > SMALL_READ_BYTES) return { entry, body: new FileRangeBody(fh, 0, length) };
+    if (length > SMALL_READ_BYTES) return { entry, body: new FileRangeBody(fd, 0, length) };
     // Small files (most requests) in one read, sent with the headers in one write.
     try {
       const buffer = Buffer.allocUnsafe(length);
-      const { bytesRead } = length > 0 ? await fh.read(buffer, 0, length, 0) : { bytesRead: 0 };
+      const bytesRead = length > 0 ? await readAt(fd, buffer, 0, length, 0) : 0;
       return { entry, body: new BufferBody(buffer.subarray(0, bytesRead)) };
     } finally {
-      await fh.close();
+      closeFd(fd);
     }
   }
 
