@@ -25,12 +25,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVERS, TOOLS, freePort } from './lib/servers.mjs';
 import { run, groupRssMiB } from './lib/proc.mjs';
 import * as w from './lib/workloads.mjs';
-import { markdownTable, metrics, sizeText, num } from './lib/report.mjs';
+import { markdownTable, variantLine, metrics, sizeText, num } from './lib/report.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
 const MiB = 1024 * 1024;
-const ALL_SERVERS = ['baluhost', 'apache', 'nginx', 'rclone'];
+const ALL_SERVERS = ['baluhost', 'baluhost-nofsync', 'apache', 'nginx', 'rclone'];
 const ALL_WORKLOADS = ['big', 'range', 'puts', 'propfind', 'wrk', 'static'];
 
 const { values: opts } = parseArgs({
@@ -112,7 +112,7 @@ function machine() {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
   const versions = { node: process.version };
-  for (const s of order) versions[s] = SERVERS[s].version(repoRoot);
+  for (const s of order) if (!SERVERS[s].variantOf) versions[s] = SERVERS[s].version(repoRoot);
   versions.wrk = run('wrk', ['--version'], { allowFail: true }).stdout.split(' ').slice(0, 2).join(' ');
   versions.curl = run('curl', ['--version']).stdout.split(' ').slice(0, 2).join(' ');
   return {
@@ -186,28 +186,31 @@ async function session(name, repeat) {
   await sleep(cfg.settleSeconds * 1000);
   m.idle_rss_MiB = groupRssMiB(h.group.pgid);
   const label = SERVERS[name].label;
+  // A variant of a server runs only the workloads it is there for.
+  const only = SERVERS[name].workloads;
+  const doing = (x) => workloads.has(x) && (!only || only.includes(x));
   let left = [];
   const say = (what) => log(`r${repeat}/${cfg.repeats} ${label}: ${what}`);
   try {
     await w.putSmall(h, 'small.bin', small);
-    if (workloads.has('big')) {
+    if (doing('big')) {
       const bigName = 'big.bin';
       Object.assign(m, await w.bigPut(h, cfg, bigFile, bigName));
       say(`${sizeText(cfg.bigBytes)} PUT ${num(m.put_MBps)} MB/s, peak RSS ${num(m.put_rss_MiB)} MiB`);
       Object.assign(m, await w.bigGet(h, cfg, bigName));
       say(`${sizeText(cfg.bigBytes)} GET ${num(m.get_MBps)} MB/s, peak RSS ${num(m.get_rss_MiB)} MiB`);
-      if (workloads.has('range')) {
+      if (doing('range')) {
         Object.assign(m, await w.rangedGet(h, cfg, bigName));
         say(`ranged 1 MiB GET ${num(m.range_ms)} ms`);
       }
       await w.remove(h, bigName);
     }
-    if (workloads.has('puts')) {
+    if (doing('puts')) {
       m.put4k_seq_rps = await w.smallPuts(h, cfg, small, 'puts-seq', 1);
       m.put4k_c16_rps = await w.smallPuts(h, cfg, small, 'puts-c16', 16);
       say(`4 KiB PUT ${num(m.put4k_seq_rps)} req/s sequential, ${num(m.put4k_c16_rps)} req/s 16 concurrent`);
     }
-    if (workloads.has('propfind')) {
+    if (doing('propfind')) {
       await w.makeManyFiles(h, cfg, 'many');
       Object.assign(m, await w.propfind(h, cfg, 'many', 'small.bin'));
       say(
@@ -215,7 +218,7 @@ async function session(name, repeat) {
           `slowest GET meanwhile ${num(m.propfind_get_max_ms)} ms of ${m.propfind_get_count}`,
       );
     }
-    if (workloads.has('wrk')) {
+    if (doing('wrk')) {
       const r = await w.wrk(cfg, `${h.davBase}small.bin`, h.auth);
       m.get4k_rps = r.rps;
       m.get4k_p50_ms = r.p50_ms;
@@ -223,7 +226,7 @@ async function session(name, repeat) {
       m.get4k_socket_errors = r.socketErrors;
       say(`4 KiB GET (wrk) ${num(r.rps)} req/s, p99 ${num(r.p99_ms)} ms`);
     }
-    if (workloads.has('static') && h.staticBase) {
+    if (doing('static') && h.staticBase) {
       w.writeStatic(h, 'small.bin', small);
       const r = await w.wrk(cfg, `${h.staticBase}small.bin`, null);
       m.static_rps = r.rps;
@@ -301,7 +304,12 @@ for (const s of order) {
   }
 }
 const labels = Object.fromEntries(order.map((s) => [s, SERVERS[s].label]));
-const table = markdownTable(cfg, order, labels, medians);
+const columns = order.filter((s) => !SERVERS[s].variantOf);
+const variants = order.filter((s) => SERVERS[s].variantOf);
+const table = [
+  markdownTable(cfg, columns, labels, medians),
+  ...variants.map((v) => variantLine(cfg, v, labels, medians)),
+].join('\n');
 const loadEnd = os.loadavg();
 const stamp = startedAt.toISOString().slice(0, 16).replace(/:/g, '').replace('T', '-');
 const base = `${opts.quick ? 'quick-' : ''}${stamp}`;

@@ -140,3 +140,22 @@ export function markdownTable(cfg, servers, labels, medians) {
   }
   return lines.join('\n');
 }
+
+/** A line under the table for a variant of BaluHost (another setting, same run): its figures and its ratio to Apache. */
+export function variantLine(cfg, variant, labels, medians) {
+  const v = medians[variant] ?? {};
+  const apache = medians.apache ?? {};
+  const vsApache = (key) => (v[key] && apache[key] ? ` (${(v[key] / apache[key]).toFixed(2)}× Apache)` : '');
+  const parts = [];
+  if (v.put_MBps !== undefined)
+    parts.push(
+      `${sizeText(cfg.bigBytes)} PUT ${num(v.put_MBps)} MB/s${vsApache('put_MBps')}, peak RSS ${num(v.put_rss_MiB)} MiB`,
+    );
+  if (v.put4k_seq_rps !== undefined)
+    parts.push(
+      `4 KiB PUT ${num(v.put4k_seq_rps)} req/s sequential${vsApache('put4k_seq_rps')}, ` +
+        `${num(v.put4k_c16_rps)} req/s 16 concurrent${vsApache('put4k_c16_rps')}`,
+    );
+  if (parts.length === 0) return '';
+  return `\n${labels[variant]} (uploads answered before their fsync; the same run): ${parts.join('; ')}.`;
+}

@@ -85,15 +85,9 @@ function strippedEnv() {
   );
 }
 
-/**
- * name -> { label, needs: {probe: debianPackage}, version(), start(ctx) }.
- * ctx: { dir, port, user, pass, repoRoot, cpuProfDir }. start() returns
- * { group, logFile, davBase, diskRoot, auth, owner, staticBase? } where diskRoot is the directory behind
- * davBase (files written there directly are served) and owner the user that must own files written there.
- */
-export const SERVERS = {
-  baluhost: {
-    label: 'BaluHost',
+function baluhostServer(label, extraEnv) {
+  return {
+    label,
     needs: {},
     version(repoRoot) {
       const rev = run('git', ['rev-parse', '--short', 'HEAD'], {
@@ -121,6 +115,7 @@ export const SERVERS = {
         BALUHOST_HOST: '127.0.0.1',
         BALUHOST_ADMIN_PASSWORD: adminPass,
         BALUHOST_LOG_LEVEL: 'warn',
+        ...extraEnv,
       };
       const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
       const group = startGroup(process.execPath, [...nodeArgs, 'server/bin/baluhost.js', 'serve'], {
@@ -171,8 +166,24 @@ export const SERVERS = {
         throw err;
       }
     },
-  },
+  };
+}
 
+/**
+ * name -> { label, needs: {probe: debianPackage}, version(), start(ctx) }.
+ * ctx: { dir, port, user, pass, repoRoot, cpuProfDir }. start() returns
+ * { group, logFile, davBase, diskRoot, auth, owner, staticBase? } where diskRoot is the directory behind
+ * davBase (files written there directly are served) and owner the user that must own files written there.
+ */
+export const SERVERS = {
+  baluhost: baluhostServer('BaluHost', {}),
+  // The same server with uploads answered before their fsync: what the durability setting costs, in the
+  // same run (reported under the table, not as a peer).
+  'baluhost-nofsync': {
+    ...baluhostServer('BaluHost, BALUHOST_FSYNC=false', { BALUHOST_FSYNC: 'false' }),
+    variantOf: 'baluhost',
+    workloads: ['big', 'puts'],
+  },
   apache: {
     label: 'Apache',
     needs: { [APACHE]: 'apache2', htpasswd: 'apache2-utils' },
