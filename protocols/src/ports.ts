@@ -160,6 +160,18 @@ export interface StoragePort {
   ): Promise<StorageEntry[]>;
 
   /**
+   * {@link list} in pages of at most `pageSize` entries (default 500), each page built when the previous one has
+   * been taken: a listing of a large folder never holds all its entries at once, and a caller that renders each
+   * page before taking the next keeps its memory (and its garbage collector's pauses) small.
+   * @throws NOT_FOUND, FORBIDDEN, CONFLICT (path is a file), before the first page
+   */
+  listPages(
+    caller: Caller,
+    path: string,
+    options?: { readonly hideMacMetadata?: boolean; readonly pageSize?: number },
+  ): AsyncIterable<StorageEntry[]>;
+
+  /**
    * Opens a file for reading; the entry describes the file opened, and a byte range is taken with
    * {@link FileBody.slice}, which seeks to its start (never reading from byte 0).
    * @throws NOT_FOUND, FORBIDDEN, CONFLICT (a collection)

@@ -142,6 +142,17 @@ export class FsStorage implements StoragePort {
     return this.entryFor(nsPath, r.key, r.file);
   }
 
+  async *listPages(
+    caller: Caller,
+    nsPath: string,
+    options?: { hideMacMetadata?: boolean; pageSize?: number },
+  ): AsyncIterable<StorageEntry[]> {
+    // The scaffold builds the whole listing, then hands it out in pages.
+    const all = await this.list(caller, nsPath, options);
+    const size = options?.pageSize ?? 500;
+    for (let i = 0; i < all.length; i += size) yield all.slice(i, i + size);
+  }
+
   async list(
     caller: Caller,
     nsPath: string,

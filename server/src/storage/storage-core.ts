@@ -84,8 +84,10 @@ interface TreeItem {
 const DIR_TYPE = 'httpd/unix-directory';
 const SYMLINK_REFUSED = 'The path goes through a symbolic link, which BaluHost does not follow.';
 const SMALL_READ_BYTES = 64 * 1024;
-/** Folder entries built between two turns of the event loop. */
-const ENTRIES_PER_TURN = 500;
+/** Folder entries built between two turns of the event loop: one page of {@link StorageCore.listPages}. */
+const LIST_PAGE_ENTRIES = 500;
+/** lstat calls of a listing in flight at once. */
+const LSTATS_AT_ONCE = 128;
 /** How long a home folder, once made, is taken to exist before it is checked again. */
 const HOME_RECHECK_MS = 5_000;
 
@@ -481,6 +483,16 @@ export class StorageCore implements StoragePort {
     rawPath: string,
     options: { readonly hideMacMetadata?: boolean } = {},
   ): Promise<StorageEntry[]> {
+    const out: StorageEntry[] = [];
+    for await (const page of this.listPages(caller, rawPath, options)) out.push(...page);
+    return out;
+  }
+
+  async *listPages(
+    caller: Caller,
+    rawPath: string,
+    options: { readonly hideMacMetadata?: boolean; readonly pageSize?: number } = {},
+  ): AsyncIterable<StorageEntry[]> {
     const loc = await this.locate(caller, rawPath);
     if (loc.kind === 'root') {
       const out = [await this.stat(caller, '/home')];
@@ -492,11 +504,13 @@ export class StorageCore implements StoragePort {
             .then((e) => e ?? this.virtualEntry(`/${share.name}`, share.name, `s:${share.id}`)),
         );
       }
-      return out;
+      yield out;
+      return;
     }
     if (loc.kind === 'homes') {
       const users = await this.db('users').orderBy('username').select<{ username: string }[]>('username');
-      return Promise.all(users.map((u) => this.stat(caller, `/homes/${u.username}`)));
+      yield await Promise.all(users.map((u) => this.stat(caller, `/homes/${u.username}`)));
+      return;
     }
     const st = await this.mustStat(loc);
     if (!st.isDirectory()) throw err('CONFLICT', `${loc.nsPath} is a file, not a folder.`);
@@ -504,39 +518,49 @@ export class StorageCore implements StoragePort {
     const children = dirents.filter(
       (d) => (d.isFile() || d.isDirectory()) && !(options.hideMacMetadata && isMacMetadata(d.name)),
     );
-    const stats: (Stats | null)[] = [];
-    for (let i = 0; i < children.length; i += 256) {
-      stats.push(
-        ...(await Promise.all(
-          children.slice(i, i + 256).map((d) => lstat(path.join(loc.abs, d.name)).catch(() => null)),
-        )),
-      );
-    }
-    const keys = children.map((d) => `${loc.key}/${d.name}`);
-    const owners = loc.area.kind === 'share' ? await this.ownersOf(keys) : new Map<string, number | null>();
+    const pageSize = Math.max(1, options.pageSize ?? LIST_PAGE_ENTRIES);
     const homeOwner = loc.area.kind === 'home' ? loc.area.userId : null;
-    const names = await this.usernames(loc.area.kind === 'share' ? owners.values() : [homeOwner]);
-    const out: StorageEntry[] = [];
-    for (let i = 0; i < children.length; i++) {
-      // Ten thousand entries take tens of milliseconds to build: other requests get their turn in between.
-      if (i > 0 && i % ENTRIES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
-      const d = children[i];
-      const s = stats[i];
-      if (!d || !s || (!s.isFile() && !s.isDirectory())) continue;
-      const childLoc: AreaLocation = {
-        kind: 'area',
-        area: loc.area,
-        rel: [...loc.rel, d.name],
-        nsPath: loc.nsPath === '/' ? `/${d.name}` : `${loc.nsPath}/${d.name}`,
-        abs: path.join(loc.abs, d.name),
-        key: keys[i] ?? '',
-      };
-      const ownerId = loc.area.kind === 'share' ? (owners.get(childLoc.key) ?? null) : homeOwner;
-      out.push(
-        this.entry(childLoc, s, ownerId === null ? null : (names.get(ownerId) ?? null), ownerId, caller),
+    const names = new Map<number, string>();
+    for (let start = 0; start < children.length; start += pageSize) {
+      const page = children.slice(start, start + pageSize);
+      // lstat's in groups: each call issued costs the event loop a little, and hundreds at once delay every
+      // other request's own file operations behind them in the thread pool's queue.
+      const stats: (Stats | null)[] = [];
+      for (let i = 0; i < page.length; i += LSTATS_AT_ONCE) {
+        stats.push(
+          ...(await Promise.all(
+            page.slice(i, i + LSTATS_AT_ONCE).map((d) => lstat(path.join(loc.abs, d.name)).catch(() => null)),
+          )),
+        );
+      }
+      const keys = page.map((d) => `${loc.key}/${d.name}`);
+      const owners = loc.area.kind === 'share' ? await this.ownersOf(keys) : new Map<string, number | null>();
+      const unknown = [...(loc.area.kind === 'share' ? owners.values() : [homeOwner])].filter(
+        (id): id is number => id !== null && !names.has(id),
       );
+      for (const [id, name] of await this.usernames(unknown)) names.set(id, name);
+      const out: StorageEntry[] = [];
+      for (let i = 0; i < page.length; i++) {
+        const d = page[i];
+        const s = stats[i];
+        if (!d || !s || (!s.isFile() && !s.isDirectory())) continue;
+        const childLoc: AreaLocation = {
+          kind: 'area',
+          area: loc.area,
+          rel: [...loc.rel, d.name],
+          nsPath: loc.nsPath === '/' ? `/${d.name}` : `${loc.nsPath}/${d.name}`,
+          abs: path.join(loc.abs, d.name),
+          key: keys[i] ?? '',
+        };
+        const ownerId = loc.area.kind === 'share' ? (owners.get(childLoc.key) ?? null) : homeOwner;
+        out.push(
+          this.entry(childLoc, s, ownerId === null ? null : (names.get(ownerId) ?? null), ownerId, caller),
+        );
+      }
+      yield out;
+      // Other requests get their turn between two pages (a page takes a few milliseconds to build).
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    return out;
   }
 
   async read(caller: Caller, rawPath: string): Promise<{ entry: StorageEntry; body: FileBody }> {

@@ -71,8 +71,8 @@ async function locksForAll(
 /**
  * PROPFIND at Depth 0 or 1. Depth infinity on a collection is refused (RFC 4918 9.1: 403 with
  * propfind-finite-depth); a missing Depth on a collection is taken as 1, since clients that omit it want a
- * listing. Dead properties of every child come from one getPropertiesMany call; the multistatus is written in
- * chunks, yielding to the event loop every few hundred entries.
+ * listing. The children come a page at a time; the dead properties of a page come from one getPropertiesMany
+ * call; the multistatus is written in chunks, yielding to the event loop every few dozen entries.
  */
 export async function handlePropfind(ctx: DavContext): Promise<void> {
   const request = parsePropfindBody(await readXmlBody(ctx));
@@ -85,34 +85,47 @@ export async function handlePropfind(ctx: DavContext): Promise<void> {
     sendXml(ctx, 403, errorXml('<D:propfind-finite-depth/>'));
     return;
   }
-  const children =
-    isCollection && depthValue === 1
-      ? await storage.list(caller, target.path, { hideMacMetadata: true })
-      : [];
-  const entries = [entry, ...children];
-
   const named = request.kind === 'prop' ? request.names : request.kind === 'allprop' ? request.include : [];
   const wantsDead =
     request.kind !== 'prop' || named.some((n) => !(n.ns === DAV_NS && liveNames.has(n.local)));
-  let dead = new Map<string, DeadProperty[]>();
-  if (wantsDead) {
-    if (children.length === 0) dead.set(entry.resourceKey, await storage.getProperties(caller, entry.path));
-    else
-      dead = await storage.getPropertiesMany(
-        caller,
-        entries.map((e) => e.resourceKey),
-      );
-  }
   const wantsQuota = named.some((n) => n.ns === DAV_NS && n.local.startsWith('quota-'));
   const usage = wantsQuota ? await storage.usage(caller) : undefined;
   // lockdiscovery: for every entry when named; for allprop only on the request URI (RFC 4918 9.1 lets
   // servers leave expensive properties out of allprop, and a lookup per child of a big folder is one).
   const wantsLocksForAll = named.some((n) => n.ns === DAV_NS && n.local === 'lockdiscovery');
-  const locks = wantsLocksForAll
-    ? await locksForAll(ctx, entries)
-    : request.kind === 'allprop'
-      ? await locksForAll(ctx, [entry])
-      : new Map<string, LockInfo[]>();
+  const wantsOwnLocks = wantsLocksForAll || request.kind === 'allprop';
+
+  // The children come in pages (StoragePort.listPages), each rendered and written before the next is built:
+  // a folder of 10,000 files never has all its entries (and their XML) in memory at once. A listing that fails
+  // after the first page cuts the response, as any failure after the headers does.
+  const pages: AsyncIterator<StorageEntry[]> | null =
+    isCollection && depthValue === 1
+      ? storage.listPages(caller, target.path, { hideMacMetadata: true })[Symbol.asyncIterator]()
+      : null;
+  // The first page is taken before the status goes out, so that a listing refused at once is an error status.
+  let next = pages ? await pages.next() : null;
+  /** Dead properties and locks of a page of entries, in one query each rather than one per entry. */
+  const propertiesOf = async (entries: readonly StorageEntry[], withLocks: boolean) => {
+    let dead = new Map<string, DeadProperty[]>();
+    if (wantsDead) {
+      if (entries.length === 1 && entries[0])
+        dead.set(entries[0].resourceKey, await storage.getProperties(caller, entries[0].path));
+      else
+        dead = await storage.getPropertiesMany(
+          caller,
+          entries.map((e) => e.resourceKey),
+        );
+    }
+    const locks = withLocks ? await locksForAll(ctx, entries) : new Map<string, LockInfo[]>();
+    return { dead, locks };
+  };
+  const xmlOf = (e: StorageEntry, props: Awaited<ReturnType<typeof propertiesOf>>): string =>
+    renderEntry(ctx.prefix, e, request, props.dead.get(e.resourceKey) ?? [], {
+      prefix: ctx.prefix,
+      locks: props.locks.get(e.path),
+      usage,
+    });
+  const self = xmlOf(entry, await propertiesOf([entry], wantsOwnLocks));
 
   const { res } = ctx;
   res.statusCode = 207;
@@ -121,17 +134,20 @@ export async function handlePropfind(ctx: DavContext): Promise<void> {
     res.end();
     return;
   }
-  let buffer = XML_DECLARATION + MULTISTATUS_OPEN;
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i];
-    if (e === undefined) continue;
-    const live: LiveContext = { prefix: ctx.prefix, locks: locks.get(e.path), usage };
-    buffer += renderEntry(ctx.prefix, e, request, dead.get(e.resourceKey) ?? [], live);
-    if (buffer.length >= CHUNK_BYTES) {
-      await writeChunk(ctx, buffer);
-      buffer = '';
+  let buffer = XML_DECLARATION + MULTISTATUS_OPEN + self;
+  while (pages && next && next.done !== true) {
+    const page = next.value;
+    const props = await propertiesOf(page, wantsLocksForAll);
+    for (let i = 0; i < page.length; i++) {
+      const e = page[i];
+      if (e !== undefined) buffer += xmlOf(e, props);
+      if (buffer.length >= CHUNK_BYTES) {
+        await writeChunk(ctx, buffer);
+        buffer = '';
+      }
+      if ((i + 1) % ENTRIES_PER_YIELD === 0) await yieldToEventLoop();
     }
-    if ((i + 1) % ENTRIES_PER_YIELD === 0) await yieldToEventLoop();
+    next = await pages.next();
   }
   buffer += MULTISTATUS_CLOSE;
   await writeChunk(ctx, buffer);
