@@ -344,6 +344,32 @@ describe('WebDAV obeys the storage core’s rules', () => {
       .expect(204);
     assert.equal((await dav(t.url, 'PROPFIND', '/dav/home/', app, undefined, { Depth: '0' })).status, 401);
   });
+
+  it('lists a folder larger than one page (1,234 files) in PROPFIND, the file API and a GET, each name once', async () => {
+    const dir = path.join(t.dataDir, 'storage', 'homes', 'alice', 'pages');
+    await mkdir(dir, { recursive: true });
+    const names = Array.from({ length: 1234 }, (_, i) => `p${String(i).padStart(4, '0')} ü.txt`);
+    for (const n of names) await writeFile(path.join(dir, n), n);
+    const listing = await dav(t.url, 'PROPFIND', '/dav/home/pages/', ALICE, undefined, { Depth: '1' });
+    assert.equal(listing.status, 207);
+    const hrefs = [...listing.body.matchAll(/<D:href>([^<]*)<\/D:href>/g)].map((m) =>
+      decodeURIComponent(m[1] ?? ''),
+    );
+    assert.equal(hrefs.length, 1235, 'the folder and each of its files');
+    assert.equal(new Set(hrefs).size, 1235, 'no file twice');
+    for (const n of names) assert.ok(hrefs.includes(`/dav/home/pages/${n}`), n);
+    const token = await t.login(ALICE[0], ALICE[1]);
+    const api = await t
+      .http()
+      .get('/api/files?path=/home/pages&limit=5000')
+      .set(...bearer(token));
+    assert.equal(api.status, 200, JSON.stringify(api.body).slice(0, 200));
+    const body = api.body as { total: number; items: { name: string }[] };
+    assert.equal(body.total, 1234);
+    assert.deepEqual(body.items.map((i) => i.name).sort(), [...names].sort());
+    const html = await dav(t.url, 'GET', '/dav/home/pages/', ALICE);
+    assert.equal((html.body.match(/<li>/g) ?? []).length, 1235, 'the files and ../');
+  });
 });
 
 describe('WebDAV locks across a restart', () => {
