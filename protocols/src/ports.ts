@@ -90,6 +90,11 @@ export interface WriteOptions extends MutationOptions {
   readonly ifMatch?: readonly string[];
   /** When given, the write happens only if the resource does not exist ('*') or its tag is none of these. */
   readonly ifNoneMatch?: readonly string[];
+  /**
+   * Called once every check has passed (rights, locks, preconditions, quota), just before the first byte of the
+   * body is read: a protocol that holds a client's body back (HTTP's `Expect: 100-continue`) lets it come now.
+   */
+  readonly onBodyWanted?: () => void;
 }
 
 export interface LockRequest extends MutationOptions {

@@ -10,6 +10,7 @@ import { createLogger, type Logger } from './logging/logger.js';
 import { migrateLatest, openDatabase, type Db, type DatabaseInfo } from './db/index.js';
 import { createServices, type DomainEventName, type Services } from './services/index.js';
 import { createApp, finishApp, isWebdavRequest } from './api/app.js';
+import { expectsContinue } from '@baluhost/protocols';
 import { loadOrCreateSecret } from './keys.js';
 import { prepareLayout, removeStaleTmp } from './storage/layout.js';
 import { VERSION } from './version.js';
@@ -153,6 +154,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       if (isClosing) res.setHeader('Connection', 'close');
       inFlight.add(res);
       res.once('close', () => inFlight.delete(res));
+    });
+    // Expect: 100-continue. WebDAV sends 100 Continue itself once it wants the body (after authentication, rights,
+    // locks and quota), so that a refused upload is never sent; everything else gets it at once, as Node would.
+    s.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (isWebdavRequest(req)) expectsContinue(req, res);
+      else res.writeContinue();
+      s.emit('request', req, res);
     });
   }
   const listen = (s: http.Server | https.Server, port: number) =>

@@ -1,6 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -130,3 +131,70 @@ for (const fsync of ['true', 'false']) {
     });
   });
 }
+
+/** Sends a request's head on a raw socket; resolves with what the server says before any body is sent. */
+function headOnly(base: string, head: string): Promise<{ first: string; socket: net.Socket }> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(url.port), url.hostname, () => {
+      socket.write(head);
+    });
+    socket.once('data', (d) => {
+      resolve({ first: d.toString('latin1'), socket });
+    });
+    socket.once('error', reject);
+  });
+}
+
+describe('WebDAV and Expect: 100-continue', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer();
+    await t.createUser(ALICE[0], ALICE[1]);
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  const head = (auth: string, length: number, method = 'PUT', target = '/dav/home/expect.bin'): string =>
+    `${method} ${target} HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\n` +
+    `Content-Length: ${String(length)}\r\nExpect: 100-continue\r\n\r\n`;
+
+  it('answers a PUT with a wrong password 401 before the body is sent, with no 100 Continue', async () => {
+    const wrong = `Basic ${Buffer.from('alice:wrong-password').toString('base64')}`;
+    const { first, socket } = await headOnly(t.url, head(wrong, 10_000_000));
+    socket.destroy();
+    assert.match(first, /^HTTP\/1\.1 401 /);
+    assert.match(first, /\r\nconnection: close\r\n/i);
+  });
+
+  it('answers a PROPFIND body over the limit 413 before it is sent', async () => {
+    const { first, socket } = await headOnly(t.url, head(AUTH, 50_000_000, 'PROPFIND', '/dav/home/'));
+    socket.destroy();
+    assert.match(first, /^HTTP\/1\.1 413 /);
+  });
+
+  it('sends 100 Continue once a PUT may go ahead, then stores the body', async () => {
+    const body = randomBytes(100_000);
+    const { first, socket } = await headOnly(t.url, head(AUTH, body.length));
+    assert.match(first, /^HTTP\/1\.1 100 Continue\r\n\r\n$/);
+    const reply = await new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (d) => {
+        text += d.toString('latin1');
+        if (text.includes('\r\n\r\n')) resolve(text);
+      });
+      socket.write(body);
+    });
+    socket.destroy();
+    assert.match(reply, /^HTTP\/1\.1 201 /);
+    const back = await fetch(new URL('/dav/home/expect.bin', t.url), { headers: { Authorization: AUTH } });
+    assert.ok(Buffer.from(await back.arrayBuffer()).equals(body));
+  });
+
+  it('answers a PUT into a missing folder 409 before the body is sent', async () => {
+    const { first, socket } = await headOnly(t.url, head(AUTH, 10_000_000, 'PUT', '/dav/home/nowhere/x.bin'));
+    socket.destroy();
+    assert.match(first, /^HTTP\/1\.1 409 /);
+  });
+});

@@ -68,6 +68,29 @@ export function hasRequestBody(ctx: DavContext): boolean {
  * a byte, and a chunked body is counted as it comes and refused as soon as it passes the cap (413, connection
  * closed, so the rest is never read).
  */
+/** Requests whose client waits for `100 Continue` before it sends the body, and has not been sent one yet. */
+const awaitingContinue = new WeakSet<IncomingMessage>();
+
+/**
+ * For a server's `checkContinue` event: this request's client sent `Expect: 100-continue`, and the WebDAV handler
+ * is to send `100 Continue` itself once it wants the body, that is after authentication and the checks that may
+ * refuse it. A refused upload (401, 403, 413, 423, 507...) is then answered before its body is sent at all,
+ * instead of the client sending it to a server that has already decided. Until then the response carries
+ * `Connection: close`: a client that gets a final answer without a 100 does not send the body it announced.
+ */
+export function expectsContinue(req: IncomingMessage, res: ServerResponse): void {
+  awaitingContinue.add(req);
+  res.setHeader('Connection', 'close');
+}
+
+/** Sends `100 Continue` if the client is waiting for it (see {@link expectsContinue}); call before reading a body. */
+export function continueBody(ctx: Pick<DavContext, 'req' | 'res'>): void {
+  if (!awaitingContinue.delete(ctx.req)) return;
+  if (ctx.res.headersSent) return;
+  ctx.res.removeHeader('Connection');
+  ctx.res.writeContinue();
+}
+
 export async function readSmallBody(ctx: DavContext): Promise<Buffer> {
   const { req } = ctx;
   if (!hasRequestBody(ctx)) return Buffer.alloc(0);
@@ -75,6 +98,7 @@ export async function readSmallBody(ctx: DavContext): Promise<Buffer> {
   const tooLarge = (): DavError => new DavError(413, 'request body too large', { closeConnection: true });
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) throw tooLarge();
+  continueBody(ctx);
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;

@@ -694,6 +694,7 @@ export class StorageCore implements StoragePort {
             if (need > r.bytes) await quota.extend(r, Math.max(need, r.bytes + 4 * 1024 * 1024));
           }
         : null;
+      options.onBodyWanted?.();
       // A body cut short (client gone, Content-Length not reached) rejects here: nothing is committed. The stat
       // describes the entry: renaming the file into place changes neither its inode, size nor mtime.
       const { written, stat: asWritten } = await writeNewFile(

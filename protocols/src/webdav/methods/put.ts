@@ -1,5 +1,5 @@
 import type { WriteOptions } from '../../ports.js';
-import { checkIfHeader, header, lockTokensOf, type DavContext } from '../context.js';
+import { checkIfHeader, continueBody, header, lockTokensOf, type DavContext } from '../context.js';
 import { DavError, errorCode } from '../errors.js';
 import { evaluatePreconditions, parseEtagList } from '../headers.js';
 import { sendEmpty } from '../response.js';
@@ -63,6 +63,9 @@ export async function handlePut(ctx: DavContext): Promise<void> {
     ...(ifMatch ? { ifMatch } : {}),
     ...(ifNoneMatch ? { ifNoneMatch } : {}),
     ...(mtimeSeconds !== null ? { mtimeMs: Math.round(mtimeSeconds * 1000) } : {}),
+    onBodyWanted: () => {
+      continueBody(ctx);
+    },
   };
 
   // The request itself is the body: no stream in between (a pass-through costs a callback per 64 KiB). A client
