@@ -49,12 +49,16 @@ export class LockTable {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  /** Active locks on `key` itself and on every ancestor, whatever their depth: one query. */
+  private async atAndAbove(key: string, trx: Db): Promise<LockRow[]> {
+    return trx<LockRow>('locks')
+      .whereIn('resourceKey', selfAndAncestors(key))
+      .where('expiresAtMs', '>', this.clock());
+  }
+
   /** Active locks on `key` itself and on its ancestors with depth infinity. */
   async covering(key: string, trx: Db = this.db): Promise<LockRecord[]> {
-    const keys = selfAndAncestors(key);
-    const rows = await trx<LockRow>('locks')
-      .whereIn('resourceKey', keys)
-      .where('expiresAtMs', '>', this.clock());
+    const rows = await this.atAndAbove(key, trx);
     return rows.filter((r) => r.resourceKey === key || r.depth === 'infinity').map(toInfo);
   }
 
@@ -80,10 +84,7 @@ export class LockTable {
     // One query for the resource and its ancestors: those with depth infinity cover it, and for a create or a
     // delete the parent's own lock counts too (its membership changes).
     const parent = op === 'modify' ? null : parentKey(key);
-    const rows = await trx<LockRow>('locks')
-      .whereIn('resourceKey', selfAndAncestors(key))
-      .where('expiresAtMs', '>', this.clock());
-    for (const r of rows) {
+    for (const r of await this.atAndAbove(key, trx)) {
       if (r.resourceKey === key || r.depth === 'infinity' || r.resourceKey === parent)
         relevant.set(r.token, toInfo(r));
     }

@@ -686,12 +686,11 @@ export class StorageCore implements StoragePort {
     const tmp = this.tmpPath();
     try {
       const r = reservation;
-      const quota = this.quota;
       // Chunked bodies (and bodies larger than announced) grow the reservation as they arrive, in steps.
       const admit = r
         ? async (total: number): Promise<void> => {
             const need = total - oldSize;
-            if (need > r.bytes) await quota.extend(r, Math.max(need, r.bytes + 4 * 1024 * 1024));
+            if (need > r.bytes) await this.quota.extend(r, Math.max(need, r.bytes + 4 * 1024 * 1024));
           }
         : null;
       options.onBodyWanted?.();
