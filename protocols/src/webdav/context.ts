@@ -63,11 +63,6 @@ export function hasRequestBody(ctx: DavContext): boolean {
   return ctx.req.headers['transfer-encoding'] !== undefined;
 }
 
-/**
- * Reads a non-PUT request body, at most `maxXmlBodyBytes`: a larger Content-Length is refused before reading
- * a byte, and a chunked body is counted as it comes and refused as soon as it passes the cap (413, connection
- * closed, so the rest is never read).
- */
 /** Requests whose client waits for `100 Continue` before it sends the body, and has not been sent one yet. */
 const awaitingContinue = new WeakSet<IncomingMessage>();
 
@@ -91,6 +86,11 @@ export function continueBody(ctx: Pick<DavContext, 'req' | 'res'>): void {
   ctx.res.writeContinue();
 }
 
+/**
+ * Reads a non-PUT request body, at most `maxXmlBodyBytes`: a larger Content-Length is refused before reading
+ * a byte, and a chunked body is counted as it comes and refused as soon as it passes the cap (413, connection
+ * closed, so the rest is never read).
+ */
 export async function readSmallBody(ctx: DavContext): Promise<Buffer> {
   const { req } = ctx;
   if (!hasRequestBody(ctx)) return Buffer.alloc(0);
