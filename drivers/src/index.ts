@@ -148,8 +148,8 @@ export function createDrivers(options: CreateDriversOptions): Drivers {
     fans: createFanDriver({ mode: modes.fans, clock, sysfsRoot }),
     telemetry: createTelemetryDriver({
       mode: options.isTelemetryDeterministic === true ? 'deterministic' : modes.telemetry,
-      // The host's own /proc and /sys in every mode: a fake tree given for the other families (RAID, power,
-      // fans) must not turn the host's load and memory into errors.
+      // Always the host's own /proc and /sys: the fake trees given for the other families (RAID, power, fans)
+      // must not turn the host's load and memory into errors.
       clock,
     }),
     modes,

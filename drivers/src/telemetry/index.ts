@@ -18,19 +18,11 @@ export interface TelemetryDriverFactoryOptions {
    */
   readonly mode: 'real' | 'simulated' | 'deterministic';
   readonly clock: Clock;
-  /** Default `/proc`. */
-  readonly procRoot?: string;
-  /** Default `/sys`. */
-  readonly sysfsRoot?: string;
 }
 
 /** Builds the telemetry driver. */
 export function createTelemetryDriver(options: TelemetryDriverFactoryOptions): TelemetryDriver {
   return options.mode === 'deterministic'
     ? new SimulatedTelemetryDriver({ clock: options.clock })
-    : new SystemTelemetryDriver({
-        clock: options.clock,
-        ...(options.procRoot === undefined ? {} : { procRoot: options.procRoot }),
-        ...(options.sysfsRoot === undefined ? {} : { sysfsRoot: options.sysfsRoot }),
-      });
+    : new SystemTelemetryDriver({ clock: options.clock });
 }
