@@ -52,7 +52,7 @@ if (opts.help) {
 --quick: 64 MiB file, 200 small PUTs, 1,000-file PROPFIND, wrk 2 s, one repeat (results/quick-*).
 --cpu-prof DIR: run BaluHost under node --cpu-prof, profiles into DIR (summarise with cpuprofile-top.mjs).
 --settle S: seconds each server rests after start before its idle RSS is read and the workloads begin
-  (default 15, 3 with --quick): Node returns its start-up memory about ten seconds after start.`);
+  (default 15, 3 with --quick): BaluHost collects its start-up garbage ten seconds after start.`);
   process.exit(0);
 }
 
@@ -182,7 +182,7 @@ async function session(name, repeat) {
   current = h;
   const m = { startup_ms: Date.now() - t0, start_rss_MiB: groupRssMiB(h.group.pgid) };
   // Every server rests the same time before it is measured: a NAS is at rest most of the time, and a Node
-  // server's memory right after start still holds start-up garbage that V8 returns some seconds later.
+  // server's memory right after start still holds start-up garbage (BaluHost collects it ten seconds later).
   await sleep(cfg.settleSeconds * 1000);
   m.idle_rss_MiB = groupRssMiB(h.group.pgid);
   const label = SERVERS[name].label;
