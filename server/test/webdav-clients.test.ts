@@ -103,28 +103,31 @@ describe('WebDAV with curl', () => {
 
   it('keeps nothing of an upload cut off mid-body, and goes on serving', async () => {
     const target = new URL(url('/home/cut.bin'));
+    const tmp = path.join(ts.dataDir, 'tmp');
+    const req = http.request({
+      host: target.hostname,
+      port: target.port,
+      method: 'PUT',
+      path: target.pathname,
+      headers: {
+        'Content-Length': '5000000',
+        Authorization: 'Basic ' + Buffer.from(ALICE).toString('base64'),
+      },
+      agent: false,
+    });
+    req.on('error', () => undefined);
     await new Promise<void>((resolve) => {
-      const req = http.request({
-        host: target.hostname,
-        port: target.port,
-        method: 'PUT',
-        path: target.pathname,
-        headers: {
-          'Content-Length': '5000000',
-          Authorization: 'Basic ' + Buffer.from(ALICE).toString('base64'),
-        },
-        agent: false,
-      });
-      req.on('error', () => {
-        resolve();
-      });
       req.write(Buffer.alloc(100_000), () => {
-        req.destroy();
         resolve();
       });
     });
+    // Cut the connection once the upload has reached tmp/ (bounded wait), so that there is something to discard.
+    for (let i = 0; i < 250 && (await readdir(tmp).catch(() => [])).length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal((await readdir(tmp)).length, 1, 'the upload reached tmp/');
+    req.destroy();
     // The core discards the partial upload: poll (bounded) until its temp dir is empty again.
-    const tmp = path.join(ts.dataDir, 'tmp');
     for (let i = 0; i < 250 && (await readdir(tmp).catch(() => [])).length > 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

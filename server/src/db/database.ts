@@ -6,6 +6,7 @@ import type PgModule from 'pg';
 import { Model, knexSnakeCaseMappers } from 'objection';
 import { ListMigrationSource } from '@baluhost/migrations';
 import type { Config } from '../config/index.js';
+import { registerSqliteConnection, type SqliteConnection, type SqliteStatement } from './sql.js';
 
 const require = createRequire(import.meta.url);
 
@@ -49,6 +50,7 @@ export function openDatabase(config: Config): { db: Db; info: DatabaseInfo } {
   }
   mkdirSync(config.dataDir, { recursive: true });
   const file = sqlitePath(config);
+  const holder: { connection: SqliteConnection | null } = { connection: null };
   const db = knexFactory({
     client: 'better-sqlite3',
     connection: { filename: file },
@@ -62,17 +64,14 @@ export function openDatabase(config: Config): { db: Db; info: DatabaseInfo } {
         conn.pragma('synchronous = NORMAL');
         conn.pragma('foreign_keys = ON');
         conn.pragma('busy_timeout = 5000');
+        holder.connection = conn;
         done(null, conn);
       },
     },
     ...mappers,
   });
+  registerSqliteConnection(db, holder);
   return { db, info: { client: 'sqlite', location: file } };
-}
-
-interface SqliteConnection {
-  pragma(s: string): unknown;
-  prepare(sql: string): unknown;
 }
 
 /** Prepared statements kept per connection; more distinct statements than this and the oldest is dropped. */
@@ -85,8 +84,8 @@ const STATEMENT_CACHE_SIZE = 500;
  */
 function cachePreparedStatements(conn: SqliteConnection): void {
   const prepare = conn.prepare.bind(conn);
-  const cache = new Map<string, unknown>();
-  conn.prepare = (sql: string): unknown => {
+  const cache = new Map<string, SqliteStatement>();
+  conn.prepare = (sql: string): SqliteStatement => {
     let statement = cache.get(sql);
     if (statement !== undefined) {
       cache.delete(sql); // most recently used goes last

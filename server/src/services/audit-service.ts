@@ -1,5 +1,4 @@
-import type { Db } from '../db/index.js';
-import { nowIso } from '../db/index.js';
+import { nowIso, sql, type Db, type Sql } from '../db/index.js';
 import type { Principal, Protocol, RequestOrigin } from '../auth/index.js';
 
 /** The parts of a principal an audit row names. */
@@ -72,16 +71,7 @@ export class AuditService {
 
   /** Records an event by a known principal. Pass `trx` to commit it with the change it describes. */
   async record(principal: AuditActor, event: AuditEvent, trx?: Db): Promise<void> {
-    await this.insert(
-      {
-        actor: principal.username,
-        actorId: principal.userId > 0 ? principal.userId : null,
-        address: principal.address,
-        protocol: principal.protocol,
-      },
-      event,
-      trx,
-    );
+    await this.insert(this.statement(principal, event), event, principal.protocol, trx);
   }
 
   /** Records an event whose actor may be unknown (failed logins, system jobs). */
@@ -91,30 +81,55 @@ export class AuditService {
     event: AuditEvent,
     trx?: Db,
   ): Promise<void> {
-    await this.insert(
-      { actor, actorId: null, address: origin.address, protocol: origin.protocol },
+    const who = { actor, actorId: null, address: origin.address, protocol: origin.protocol };
+    await this.insert(this.rowStatement(who, event), event, origin.protocol, trx);
+  }
+
+  /**
+   * The insert of an event's row, for a caller that commits it in its own transaction (see SqlRunner); it then
+   * calls {@link recorded} once that transaction has committed.
+   */
+  statement(principal: AuditActor, event: AuditEvent): Sql {
+    return this.rowStatement(
+      {
+        actor: principal.username,
+        actorId: principal.userId > 0 ? principal.userId : null,
+        address: principal.address,
+        protocol: principal.protocol,
+      },
       event,
-      trx,
     );
   }
 
-  private async insert(
+  /** Tells the observers of an event whose {@link statement} has been committed. */
+  recorded(event: AuditEvent, protocol: Protocol): void {
+    for (const observer of this.observers) observer(event, protocol);
+  }
+
+  private rowStatement(
     who: { actor: string | null; actorId: number | null; address: string | null; protocol: Protocol },
     event: AuditEvent,
-    trx?: Db,
-  ): Promise<void> {
-    await (trx ?? this.db)('audit_log').insert({
-      at: nowIso(this.clock),
-      actor: who.actor?.slice(0, 64) ?? null,
-      actorId: who.actorId,
-      address: who.address,
-      protocol: who.protocol,
-      action: event.action,
-      target: event.target?.slice(0, 1024) ?? null,
-      result: event.result,
-      details: event.details ? JSON.stringify(event.details) : null,
-    });
-    for (const observer of this.observers) observer(event, who.protocol);
+  ): Sql {
+    return sql(
+      'insert into audit_log (at, actor, actor_id, address, protocol, action, target, result, details)' +
+        ' values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        nowIso(this.clock),
+        who.actor?.slice(0, 64) ?? null,
+        who.actorId,
+        who.address,
+        who.protocol,
+        event.action,
+        event.target?.slice(0, 1024) ?? null,
+        event.result,
+        event.details ? JSON.stringify(event.details) : null,
+      ],
+    );
+  }
+
+  private async insert(row: Sql, event: AuditEvent, protocol: Protocol, trx?: Db): Promise<void> {
+    await (trx ?? this.db).raw(row.text, [...row.values]);
+    this.recorded(event, protocol);
   }
 
   /** Newest first, `limit` entries older than `cursor`; `nextCursor` is null on the last page. */

@@ -4,33 +4,43 @@ import {
   createWriteStream,
   fstatSync,
   fsync as fsyncCallback,
-  open as openCallback,
+  lstatSync,
+  openSync,
   read as readCallback,
   writev as writevCallback,
   type Stats,
 } from 'node:fs';
-import { lstat } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FileBody } from '@baluhost/protocols';
 
 /*
- * Descriptors here are plain numbers used through fs's callback functions: the calls that may wait for the disk
- * (open, read, write, fsync) go to the thread pool, and those that only read kernel memory run synchronously:
- * fstat of an open descriptor (its inode is in memory), and close of a descriptor (nothing is flushed on close by
- * local file systems). A thread-pool round trip costs tens of microseconds of the event loop's time on a small
- * virtual machine (a cross-CPU wake-up per call), more than these calls themselves: a small GET was five round
- * trips and is now two.
+ * Descriptors here are plain numbers used through fs's functions, by one rule: calls that move file data (read,
+ * write, fsync) go to libuv's thread pool, and a request's metadata calls on one path (lstat, open, rename, fstat,
+ * close) run inline on the event loop. On a small virtual machine a thread-pool round trip costs the event loop
+ * 40-70 microseconds (two cross-CPU wake-ups) and the request as much again in latency, more than such a call
+ * itself when the inode and directory entries are cached, as they are for the files being served. nginx makes the
+ * same choice (open, stat and rename block its event loop; only data goes to its thread pool). The price: a disk
+ * that stalls on metadata stalls the worker for that call (run several workers, `--workers`). Loops over many
+ * entries (a folder listing) stay on the pool, in batches.
  */
 
-/** Opens a file on the thread pool; resolves with its descriptor. */
-export function openFd(file: string, flags: number, mode = 0o640): Promise<number> {
-  return new Promise((resolve, reject) => {
-    openCallback(file, flags, mode, (err, fd) => {
-      if (err) reject(err);
-      else resolve(fd);
-    });
-  });
+/** Opens a file inline (see above); returns its descriptor. */
+export function openInline(file: string, flags: number, mode = 0o640): number {
+  return openSync(file, flags, mode);
+}
+
+/**
+ * lstat inline (see above); null when nothing is there (ENOENT, or ENOTDIR: a file where a folder would be). No
+ * exception is made for a missing entry, which is the common case of every upload.
+ */
+export function lstatInline(file: string): Stats | null {
+  try {
+    return lstatSync(file, { throwIfNoEntry: false }) ?? null;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+    throw e;
+  }
 }
 
 /** Reads up to `length` bytes at `position` into `buffer`; resolves with the number read. */
@@ -242,7 +252,7 @@ export async function writeNewFile(
 ): Promise<{ written: number; stat: Stats }> {
   let total = 0;
   if (announcedBytes !== null && announcedBytes <= SMALL_WRITE_BYTES) {
-    const fd = await openFd(file, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL);
+    const fd = openInline(file, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL);
     try {
       let pending: Buffer[] = [];
       for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -286,5 +296,5 @@ export async function writeNewFile(
     await pipeline(body, out);
     total = out.bytesWritten;
   }
-  return { written: total, stat: await lstat(file) };
+  return { written: total, stat: lstatSync(file) };
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import os from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 
 /** Where things live in the data root. All on one filesystem, so that a commit is a rename. */
@@ -32,9 +33,18 @@ export async function prepareLayout(dataDir: string): Promise<StorageLayout> {
 
 const TMP_NAME = /^(.+)\.(\d+)\.[A-Za-z0-9_-]+\.part$/;
 
-/** A temp file's name says which host and process writes it, so that a starting worker leaves others' alone. */
-export function tmpFileName(random: string): string {
-  return `${os.hostname()}.${process.pid}.${random}.part`;
+let tmpPrefix: string | null = null;
+let tmpCounter = 0;
+
+/**
+ * A new temp file name. It says which host and process writes it, so that a starting worker leaves others' alone,
+ * then a part random per process and a counter: unique without a system call per upload (os.hostname() and
+ * process.pid each make one).
+ */
+export function tmpFileName(): string {
+  tmpPrefix ??= `${os.hostname()}.${process.pid}.${randomBytes(6).toString('base64url')}`;
+  tmpCounter += 1;
+  return `${tmpPrefix}-${tmpCounter.toString(36)}.part`;
 }
 
 function isAlive(pid: number): boolean {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db/index.js';
+import { sql, SqlRunner, type Db } from '../db/index.js';
 import { AppError } from '../errors/index.js';
 import type { LockInfo } from '@baluhost/protocols';
 import { atOrBelow, parentKey, selfAndAncestors } from './keys.js';
@@ -44,16 +44,31 @@ function toInfo(row: LockRow): LockRecord {
  * The storage core asks it before every mutation, whatever the protocol.
  */
 export class LockTable {
+  private readonly sql: SqlRunner;
+
   constructor(
     private readonly db: Db,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.sql = new SqlRunner(db);
+  }
 
   /** Active locks on `key` itself and on every ancestor, whatever their depth: one query. */
   private async atAndAbove(key: string, trx: Db): Promise<LockRow[]> {
-    return trx<LockRow>('locks')
-      .whereIn('resourceKey', selfAndAncestors(key))
-      .where('expiresAtMs', '>', this.clock());
+    const keys = selfAndAncestors(key);
+    if (trx !== this.db) {
+      return trx<LockRow>('locks').whereIn('resourceKey', keys).where('expiresAtMs', '>', this.clock());
+    }
+    // Outside a transaction (every upload asks this): without the query builder.
+    return this.sql.all<LockRow>(
+      sql(
+        'select token, resource_key as "resourceKey", root_path as "rootPath", scope, depth,' +
+          ' owner_xml as "ownerXml", holder_id as "holderId", holder_name as "holderName",' +
+          ' timeout_seconds as "timeoutSeconds", expires_at_ms as "expiresAtMs" from locks' +
+          ` where resource_key in (${keys.map(() => '?').join(', ')}) and expires_at_ms > ?`,
+        [...keys, this.clock()],
+      ),
+    );
   }
 
   /** Active locks on `key` itself and on its ancestors with depth infinity. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../db/index.js';
+import { sql, SqlRunner, type Db, type Sql } from '../db/index.js';
 import { AppError } from '../errors/index.js';
 
 export interface Reservation {
@@ -19,12 +19,14 @@ const RESERVATION_TTL_MS = 15 * 60_000;
  */
 export class QuotaLedger {
   private readonly isPostgres: boolean;
+  private readonly sql: SqlRunner;
 
   constructor(
     private readonly db: Db,
     private readonly clock: () => number = Date.now,
   ) {
     this.isPostgres = (db.client as { config: { client: string } }).config.client === 'pg';
+    this.sql = new SqlRunner(db);
   }
 
   async used(scope: 'user' | 'share', id: number, trx: Db = this.db): Promise<number> {
@@ -48,10 +50,17 @@ export class QuotaLedger {
     return row?.quotaBytes ?? null;
   }
 
-  /** Whether any quota applies to bytes charged to this user and share. */
+  /** Whether any quota applies to bytes charged to this user and share (asked on every upload). */
   async applies(userId: number | null, shareId: number | null): Promise<boolean> {
-    if (userId !== null && (await this.userQuota(userId)) !== null) return true;
-    return shareId !== null && (await this.shareQuota(shareId)) !== null;
+    if (userId === null && shareId === null) return false;
+    const row = await this.sql.first<{ n: number }>(
+      sql(
+        'select (select count(*) from users where id = ? and quota_bytes is not null)' +
+          ' + (select count(*) from shares where id = ? and quota_bytes is not null) as n',
+        [userId, shareId],
+      ),
+    );
+    return row !== undefined && row.n > 0;
   }
 
   /**
@@ -91,19 +100,29 @@ export class QuotaLedger {
   }
 
   async release(reservation: Reservation, trx: Db = this.db): Promise<void> {
-    await trx('quota_reservations').where({ id: reservation.id }).delete();
+    const s = this.releaseStatement(reservation);
+    await trx.raw(s.text, [...s.values]);
+  }
+
+  /** The statement that drops a reservation, for a commit's transaction. */
+  releaseStatement(reservation: Reservation): Sql {
+    return sql('delete from quota_reservations where id = ?', [reservation.id]);
   }
 
   /** Adds a (possibly negative) delta to a user's or share's usage, inside the commit's transaction. */
   async add(trx: Db, scope: 'user' | 'share', id: number | null, delta: number): Promise<void> {
-    if (id === null || delta === 0) return;
-    const updated = await trx('storage_usage').where({ scope, subjectId: id }).increment('usedBytes', delta);
-    if (updated === 0) {
-      await trx('storage_usage')
-        .insert({ scope, subjectId: id, usedBytes: Math.max(0, delta) })
-        .onConflict(['scope', 'subject_id'])
-        .merge({ usedBytes: trx.raw('storage_usage.used_bytes + ?', [delta]) });
-    }
+    const s = this.addStatement(scope, id, delta);
+    if (s) await trx.raw(s.text, [...s.values]);
+  }
+
+  /** The statement of {@link add}, for a commit's transaction; null when there is nothing to add. */
+  addStatement(scope: 'user' | 'share', id: number | null, delta: number): Sql | null {
+    if (id === null || delta === 0) return null;
+    return sql(
+      'insert into storage_usage (scope, subject_id, used_bytes) values (?, ?, ?)' +
+        ' on conflict (scope, subject_id) do update set used_bytes = storage_usage.used_bytes + ?',
+      [scope, id, Math.max(0, delta), delta],
+    );
   }
 
   /** Sets usage to what a reconcile scan counted. */
