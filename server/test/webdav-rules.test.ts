@@ -450,3 +450,52 @@ describe('WebDAV locks across a restart', () => {
     }
   });
 });
+
+describe('WebDAV password checks', () => {
+  let t: TestServer;
+  let now = Date.now();
+  let checks = 0;
+  before(async () => {
+    t = await startTestServer({}, undefined, { clock: () => now });
+    await t.createUser('carol', 'carol-password-1');
+    // Count the password checks (scrypt) the WebDAV authenticator asks for.
+    const auth = t.server.services.auth;
+    const verify = auth.verifyCredentials.bind(auth);
+    auth.verifyCredentials = (...args) => {
+      checks += 1;
+      return verify(...args);
+    };
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  const propfind = (password: string) =>
+    dav(t.url, 'PROPFIND', '/dav/home/', ['carol', password], undefined, { Depth: '0' });
+
+  it('checks a password once for many requests that arrive together, and renews it while in use', async () => {
+    const replies = await Promise.all(Array.from({ length: 12 }, () => propfind('carol-password-1')));
+    assert.deepEqual(
+      replies.map((r) => r.status),
+      Array.from({ length: 12 }, () => 207),
+    );
+    assert.equal(checks, 1, 'twelve requests together, one check');
+    // Late in the cached check's life: answered from the cache, checked again in the background.
+    now += 25_000;
+    assert.equal((await propfind('carol-password-1')).status, 207);
+    const checked = (): number => checks;
+    for (let i = 0; i < 100 && checked() < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(checks, 2, 'renewed in the background');
+    // Past the first check's end, the renewed one holds: no wait for a new check.
+    now += 10_000;
+    assert.equal((await propfind('carol-password-1')).status, 207);
+    assert.equal(checks, 2);
+    // Twelve wrong passwords together: one check, all refused.
+    const wrong = await Promise.all(Array.from({ length: 12 }, () => propfind('not-her-password')));
+    assert.deepEqual(
+      wrong.map((r) => r.status),
+      Array.from({ length: 12 }, () => 401),
+    );
+    assert.equal(checks, 3);
+  });
+});

@@ -21,6 +21,11 @@ interface CacheEntry {
 /** How long a successful verification is trusted without hashing again. */
 const CACHE_TTL_MS = 30_000;
 /**
+ * A cached verification used within this much of its end is checked again in the background (the request is
+ * answered from the cache), so a busy client never waits for a hash after the first request.
+ */
+const REFRESH_BEFORE_END_MS = 10_000;
+/**
  * How long the user's state (disabled, role, groups) is trusted without reading it again. Changes drop the entry at
  * once, in every worker (the cluster relays the domain events); this bounds what a lost event could cost.
  */
@@ -30,11 +35,15 @@ const CACHE_MAX = 10_000;
 /**
  * HTTP Basic for WebDAV (and any protocol that sends a password with every request): the account password or an
  * app password. Failures count in the same tracker as API logins. A success is cached for a short time under a
- * hash of the credentials, so that a client's every request does not pay the scrypt cost; any change to the user
- * (password, disable, delete, app password revoked) drops their cache entries at once.
+ * hash of the credentials, so that a client's every request does not pay the scrypt cost, and renewed in the
+ * background while the client keeps using it; requests that arrive together with the same credentials share one
+ * check (a client opening 32 connections at once used to queue 32 hashes, two seconds here). Any change to the
+ * user (password, disable, delete, app password revoked) drops their cache entries at once.
  */
 export class BasicAuthenticator implements AuthPort {
   private readonly cache = new Map<string, CacheEntry>();
+  /** Verifications under way, by cache key: requests that arrive together with the same credentials share one. */
+  private readonly verifying = new Map<string, Promise<UserModel>>();
 
   constructor(
     private readonly db: Db,
@@ -78,30 +87,58 @@ export class BasicAuthenticator implements AuthPort {
         !user.isDisabled &&
         user.username === username &&
         user.sessionVersion === cached.sessionVersion
-      )
+      ) {
+        if (cached.expiresAt - now < REFRESH_BEFORE_END_MS && !this.verifying.has(cacheKey)) {
+          // A failure drops the entry (inside verify); the request that started the check is already answered.
+          this.verify(cacheKey, username, password, origin).catch(() => undefined);
+        }
         return this.caller(user, request);
+      }
       this.cache.delete(cacheKey);
     }
-    let user: UserModel;
     try {
-      user = await this.auth.verifyCredentials(origin, username, password, (id, pw) =>
-        this.appPasswords.matches(id, pw),
-      );
+      return this.caller(await this.verify(cacheKey, username, password, origin), request);
     } catch (err) {
       // The port speaks UNAUTHENTICATED for every wrong credential.
       if (isAppError(err) && err.code === 'INVALID_CREDENTIALS')
         throw new UnauthenticatedError(new InvalidCredentialsError().message, { cause: err });
       throw err;
     }
-    if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(cacheKey, {
-      userId: user.id,
-      expiresAt: now + CACHE_TTL_MS,
-      sessionVersion: user.sessionVersion,
-      user,
-      freshUntil: now + USER_FRESH_MS,
-    });
-    return this.caller(user, request);
+  }
+
+  /** Checks the password (once for all concurrent requests with the same credentials) and caches a success. */
+  private verify(
+    cacheKey: string,
+    username: string,
+    password: string,
+    origin: Parameters<AuthService['verifyCredentials']>[0],
+  ): Promise<UserModel> {
+    const running = this.verifying.get(cacheKey);
+    if (running) return running;
+    const verification = (async () => {
+      try {
+        const user = await this.auth.verifyCredentials(origin, username, password, (id, pw) =>
+          this.appPasswords.matches(id, pw),
+        );
+        if (this.cache.size >= CACHE_MAX) this.cache.clear();
+        const now = this.clock();
+        this.cache.set(cacheKey, {
+          userId: user.id,
+          expiresAt: now + CACHE_TTL_MS,
+          sessionVersion: user.sessionVersion,
+          user,
+          freshUntil: now + USER_FRESH_MS,
+        });
+        return user;
+      } catch (err) {
+        this.cache.delete(cacheKey);
+        throw err;
+      } finally {
+        this.verifying.delete(cacheKey);
+      }
+    })();
+    this.verifying.set(cacheKey, verification);
+    return verification;
   }
 
   private caller(user: UserModel, request: RequestInfo): Caller & { role: 'admin' | 'user' } {
