@@ -480,22 +480,37 @@ describe('WebDAV password checks', () => {
       Array.from({ length: 12 }, () => 207),
     );
     assert.equal(checks, 1, 'twelve requests together, one check');
+    // Minutes later the check still holds (a password change or a disable is read every few seconds).
+    now += 5 * 60_000;
+    assert.equal((await propfind('carol-password-1')).status, 207);
+    assert.equal(checks, 1);
     // Late in the cached check's life: answered from the cache, checked again in the background.
-    now += 25_000;
+    now += 9 * 60_000 + 55_000;
     assert.equal((await propfind('carol-password-1')).status, 207);
     const checked = (): number => checks;
     for (let i = 0; i < 100 && checked() < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(checks, 2, 'renewed in the background');
     // Past the first check's end, the renewed one holds: no wait for a new check.
-    now += 10_000;
+    now += 60_000;
     assert.equal((await propfind('carol-password-1')).status, 207);
     assert.equal(checks, 2);
+    // A changed password stops the old one at once, cached or not.
+    const token = await t.login('carol', 'carol-password-1');
+    await t
+      .http()
+      .put('/api/me/password')
+      .set(...bearer(token))
+      .send({ oldPassword: 'carol-password-1', newPassword: 'carol-password-2' })
+      .expect(204);
+    assert.equal((await propfind('carol-password-1')).status, 401);
+    assert.equal((await propfind('carol-password-2')).status, 207);
+    checks = 0;
     // Twelve wrong passwords together: one check, all refused.
     const wrong = await Promise.all(Array.from({ length: 12 }, () => propfind('not-her-password')));
     assert.deepEqual(
       wrong.map((r) => r.status),
       Array.from({ length: 12 }, () => 401),
     );
-    assert.equal(checks, 3);
+    assert.equal(checks, 1);
   });
 });

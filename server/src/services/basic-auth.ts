@@ -18,8 +18,17 @@ interface CacheEntry {
   freshUntil: number;
 }
 
-/** How long a successful verification is trusted without hashing again. */
-const CACHE_TTL_MS = 30_000;
+/**
+ * How long a successful check of an account password is trusted without hashing again. It can be long: a
+ * password change bumps the user's session version and disabling sets a flag, both read again every
+ * USER_FRESH_MS, so neither waits for this. Hashing again costs 0.1 s and a transient 32 MiB (scrypt).
+ */
+const ACCOUNT_PASSWORD_TTL_MS = 15 * 60_000;
+/**
+ * An app password is checked again sooner (a cheap SHA-256 lookup): its revocation is an event that another
+ * host does not hear, and this bounds how long that host still accepts it (docs/multi-host.md).
+ */
+const APP_PASSWORD_TTL_MS = 30_000;
 /**
  * A cached verification used within this much of its end is checked again in the background (the request is
  * answered from the cache), so a busy client never waits for a hash after the first request.
@@ -35,8 +44,8 @@ const CACHE_MAX = 10_000;
 /**
  * HTTP Basic for WebDAV (and any protocol that sends a password with every request): the account password or an
  * app password. Failures count in the same tracker as API logins. A success is cached for a short time under a
- * hash of the credentials, so that a client's every request does not pay the scrypt cost, and renewed in the
- * background while the client keeps using it; requests that arrive together with the same credentials share one
+ * hash of the credentials, so that a client's every request does not pay the scrypt cost (15 minutes for an
+ * account password, 30 s for an app password), and renewed in the background while the client keeps using it; requests that arrive together with the same credentials share one
  * check (a client opening 32 connections at once used to queue 32 hashes, two seconds here). Any change to the
  * user (password, disable, delete, app password revoked) drops their cache entries at once.
  */
@@ -117,14 +126,16 @@ export class BasicAuthenticator implements AuthPort {
     if (running) return running;
     const verification = (async () => {
       try {
-        const user = await this.auth.verifyCredentials(origin, username, password, (id, pw) =>
-          this.appPasswords.matches(id, pw),
-        );
+        const matched = { appPassword: false };
+        const user = await this.auth.verifyCredentials(origin, username, password, async (id, pw) => {
+          matched.appPassword = await this.appPasswords.matches(id, pw);
+          return matched.appPassword;
+        });
         if (this.cache.size >= CACHE_MAX) this.cache.clear();
         const now = this.clock();
         this.cache.set(cacheKey, {
           userId: user.id,
-          expiresAt: now + CACHE_TTL_MS,
+          expiresAt: now + (matched.appPassword ? APP_PASSWORD_TTL_MS : ACCOUNT_PASSWORD_TTL_MS),
           sessionVersion: user.sessionVersion,
           user,
           freshUntil: now + USER_FRESH_MS,

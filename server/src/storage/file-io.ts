@@ -13,6 +13,7 @@ import {
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FileBody } from '@baluhost/protocols';
+import { collectYoungGarbage } from '../heap.js';
 
 /*
  * Descriptors here are plain numbers used through fs's functions, by one rule: calls that move file data (read,
@@ -217,6 +218,9 @@ export const SMALL_WRITE_BYTES = 64 * 1024;
 /** Buffer of the write stream that large bodies go through: few write calls per GiB. */
 const WRITE_BUFFER_BYTES = 1024 * 1024;
 
+/** How much of a large body arrives between two collections of its dead read buffers (see collectYoungGarbage). */
+const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
+
 /** Writes the buffers at the file's current offset, again where the kernel took only part of them. */
 async function writeAll(fd: number, buffers: Buffer[]): Promise<void> {
   let rest = buffers;
@@ -280,21 +284,22 @@ export async function writeNewFile(
     highWaterMark: WRITE_BUFFER_BYTES,
     flush: sync,
   });
-  if (admit) {
-    await pipeline(
-      body,
-      async function* (source: AsyncIterable<Buffer>) {
-        for await (const chunk of source) {
-          total += chunk.length;
-          await admit(total);
-          yield chunk;
+  let sinceCollected = 0;
+  await pipeline(
+    body,
+    async function* (source: AsyncIterable<Buffer>) {
+      for await (const chunk of source) {
+        total += chunk.length;
+        if (admit) await admit(total);
+        sinceCollected += chunk.length;
+        if (sinceCollected >= COLLECT_EVERY_BYTES) {
+          sinceCollected = 0;
+          collectYoungGarbage();
         }
-      },
-      out,
-    );
-  } else {
-    await pipeline(body, out);
-    total = out.bytesWritten;
-  }
+        yield chunk;
+      }
+    },
+    out,
+  );
   return { written: total, stat: lstatSync(file) };
 }
