@@ -142,11 +142,20 @@ export function ifRangeAllows(value: string | undefined, entry: StorageEntry): b
   return date !== null && Math.floor(entry.mtimeMs / 1000) === Math.floor(date / 1000);
 }
 
+/** The last date formatted: files listed together often share their second, and formatting costs a microsecond. */
+let lastHttpDate = { second: NaN, text: '' };
+let lastIsoDate = { second: NaN, text: '' };
+
 export function httpDate(ms: number): string {
-  return new Date(ms).toUTCString();
+  const second = Math.floor(ms / 1000);
+  if (second !== lastHttpDate.second) lastHttpDate = { second, text: new Date(ms).toUTCString() };
+  return lastHttpDate.text;
 }
 
 /** RFC 3339 without fractions, as creationdate wants. */
 export function isoDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastIsoDate.second)
+    lastIsoDate = { second, text: new Date(ms).toISOString().slice(0, -5) + 'Z' };
+  return lastIsoDate.text;
 }

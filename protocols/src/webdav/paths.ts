@@ -127,15 +127,23 @@ export function encodeSegment(segment: string): string {
   );
 }
 
+/** The last parent folder hrefFor encoded: a listing's entries share it (10,000 of them in a large PROPFIND). */
+let lastParent = { prefix: '', path: '', encoded: '' };
+
 /** The href of a namespace path under the prefix; collections end in `/`. */
 export function hrefFor(prefix: string, path: string, isCollection: boolean): string {
   if (path === '/') return prefix + '/';
-  const encoded = path
-    .split('/')
-    .slice(1)
-    .map((s) => encodeSegment(s))
-    .join('/');
-  return `${prefix}/${encoded}${isCollection ? '/' : ''}`;
+  const cut = path.lastIndexOf('/');
+  const parent = path.slice(0, cut);
+  if (lastParent.prefix !== prefix || lastParent.path !== parent) {
+    const encoded = parent
+      .split('/')
+      .slice(1)
+      .map((s) => encodeSegment(s) + '/')
+      .join('');
+    lastParent = { prefix, path: parent, encoded: `${prefix}/${encoded}` };
+  }
+  return `${lastParent.encoded}${encodeSegment(path.slice(cut + 1))}${isCollection ? '/' : ''}`;
 }
 
 /** Whether `inner` is `outer` itself or below it. */

@@ -22,8 +22,8 @@ import { collectYoungGarbage } from '../heap.js';
  * 40-70 microseconds (two cross-CPU wake-ups) and the request as much again in latency, more than such a call
  * itself when the inode and directory entries are cached, as they are for the files being served. nginx makes the
  * same choice (open, stat and rename block its event loop; only data goes to its thread pool). The price: a disk
- * that stalls on metadata stalls the worker for that call (run several workers, `--workers`). Loops over many
- * entries (a folder listing) stay on the pool, in batches.
+ * that stalls on metadata stalls the worker for that call (run several workers, `--workers`). A folder listing's
+ * lstats run inline too, a slice per turn of the event loop, so that other requests are served in between.
  */
 
 /** Opens a file inline (see above); returns its descriptor. */
