@@ -5,6 +5,7 @@ import {
   fstatSync,
   fsync as fsyncCallback,
   lstatSync,
+  open as openCallback,
   openSync,
   read as readCallback,
   writev as writevCallback,
@@ -17,18 +18,30 @@ import { collectYoungGarbage } from '../heap.js';
 
 /*
  * Descriptors here are plain numbers used through fs's functions, by one rule: calls that move file data (read,
- * write, fsync) go to libuv's thread pool, and a request's metadata calls on one path (lstat, open, rename, fstat,
- * close) run inline on the event loop. On a small virtual machine a thread-pool round trip costs the event loop
- * 40-70 microseconds (two cross-CPU wake-ups) and the request as much again in latency, more than such a call
- * itself when the inode and directory entries are cached, as they are for the files being served. nginx makes the
- * same choice (open, stat and rename block its event loop; only data goes to its thread pool). The price: a disk
- * that stalls on metadata stalls the worker for that call (run several workers, `--workers`). A folder listing's
- * lstats run inline too, a slice per turn of the event loop, so that other requests are served in between.
+ * write, fsync) or create a file go to libuv's thread pool, and a request's lookups on one path (lstat, open of an
+ * existing file, fstat, close) run inline on the event loop. On a small virtual machine a thread-pool round trip
+ * costs the event loop 40-70 microseconds (two cross-CPU wake-ups) and the request as much again in latency, more
+ * than a lookup of cached inodes and directory entries, as the files being served are. nginx makes the same choice
+ * (open and stat block its event loop; data can go to its thread pool). Creating an inode can wait for the file
+ * system's journal (0.8 ms per create was measured while other uploads' fsyncs ran), so it stays on the pool. The
+ * price of the rule: a disk that stalls on a lookup stalls the worker for that call (run several workers,
+ * `--workers`). A folder listing's lstats run inline too, a slice per turn of the event loop, so that other
+ * requests are served in between.
  */
 
-/** Opens a file inline (see above); returns its descriptor. */
-export function openInline(file: string, flags: number, mode = 0o640): number {
-  return openSync(file, flags, mode);
+/** Opens (creates) a file on the thread pool; resolves with its descriptor. */
+export function openFd(file: string, flags: number, mode = 0o640): Promise<number> {
+  return new Promise((resolve, reject) => {
+    openCallback(file, flags, mode, (err, fd) => {
+      if (err) reject(err);
+      else resolve(fd);
+    });
+  });
+}
+
+/** Opens an existing file inline (see above); returns its descriptor. */
+export function openInline(file: string, flags: number): number {
+  return openSync(file, flags);
 }
 
 /**
@@ -256,7 +269,7 @@ export async function writeNewFile(
 ): Promise<{ written: number; stat: Stats }> {
   let total = 0;
   if (announcedBytes !== null && announcedBytes <= SMALL_WRITE_BYTES) {
-    const fd = openInline(file, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL);
+    const fd = await openFd(file, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL);
     try {
       let pending: Buffer[] = [];
       for await (const chunk of body as AsyncIterable<Buffer>) {
