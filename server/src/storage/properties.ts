@@ -1,4 +1,4 @@
-import type { Db } from '../db/index.js';
+import { sql, SqlRunner, type Db } from '../db/index.js';
 import type { DeadProperty } from '@baluhost/protocols';
 import { atOrBelow, moveKeys } from './keys.js';
 
@@ -11,7 +11,11 @@ interface PropRow {
 
 /** WebDAV dead properties in the database, keyed by resource key; they move and copy with their resource. */
 export class PropertyTable {
-  constructor(private readonly db: Db) {}
+  private readonly sql: SqlRunner;
+
+  constructor(private readonly db: Db) {
+    this.sql = new SqlRunner(db);
+  }
 
   async get(key: string): Promise<DeadProperty[]> {
     const rows = await this.db<PropRow>('dead_properties')
@@ -22,8 +26,17 @@ export class PropertyTable {
 
   async getMany(keys: readonly string[]): Promise<Map<string, DeadProperty[]>> {
     const out = new Map<string, DeadProperty[]>();
+    // A PROPFIND asks this for every page of a listing: without the query builder (20 queries of 500 keys for
+    // 10,000 files took 32 ms through knex).
     for (let i = 0; i < keys.length; i += 500) {
-      const rows = await this.db<PropRow>('dead_properties').whereIn('resourceKey', keys.slice(i, i + 500));
+      const slice = keys.slice(i, i + 500);
+      const rows = await this.sql.all<PropRow>(
+        sql(
+          'select resource_key as "resourceKey", namespace, name, value_xml as "valueXml" from dead_properties' +
+            ` where resource_key in (${slice.map(() => '?').join(', ')})`,
+          slice,
+        ),
+      );
       for (const r of rows) {
         const list = out.get(r.resourceKey) ?? [];
         list.push({ namespace: r.namespace, name: r.name, valueXml: r.valueXml });

@@ -539,7 +539,7 @@ export class StorageCore implements StoragePort {
         for (const d of page.slice(i, i + LSTATS_PER_TURN)) {
           let st: Stats | null;
           try {
-            st = lstatInline(path.join(loc.abs, d.name));
+            st = lstatInline(`${loc.abs}/${d.name}`); // a name from readdir: no separator, nothing to normalise
           } catch {
             st = null; // unreadable: left out, as if gone
           }
