@@ -17,6 +17,16 @@ export function sql(text: string, values: readonly SqlValue[] = []): Sql {
   return { text, values };
 }
 
+/** `?, ?, ?` for an `in (...)` list of `count` values. */
+export function placeholders(count: number): string {
+  return Array.from({ length: count }, () => '?').join(', ');
+}
+
+/** Runs a statement through knex, in a knex transaction when `db` is one. */
+export async function runSql(db: Db, s: Sql): Promise<void> {
+  await db.raw(s.text, [...s.values]);
+}
+
 /** The parts of a better-sqlite3 connection used here. */
 export interface SqliteStatement {
   get(...values: SqlValue[]): unknown;
@@ -91,7 +101,7 @@ export class SqlRunner {
   async transaction(statements: readonly Sql[], last?: () => void): Promise<void> {
     if (!this.holder) {
       await this.db.transaction(async (trx) => {
-        for (const s of statements) await trx.raw(s.text, [...s.values]);
+        for (const s of statements) await runSql(trx, s);
         last?.();
       });
       return;

@@ -1,4 +1,4 @@
-import { nowIso, sql, type Db, type Sql } from '../db/index.js';
+import { nowIso, runSql, sql, type Db, type Sql } from '../db/index.js';
 import type { Principal, Protocol, RequestOrigin } from '../auth/index.js';
 
 /** The parts of a principal an audit row names. */
@@ -128,7 +128,7 @@ export class AuditService {
   }
 
   private async insert(row: Sql, event: AuditEvent, protocol: Protocol, trx?: Db): Promise<void> {
-    await (trx ?? this.db).raw(row.text, [...row.values]);
+    await runSql(trx ?? this.db, row);
     this.recorded(event, protocol);
   }
 

@@ -45,9 +45,10 @@ const CACHE_MAX = 10_000;
  * HTTP Basic for WebDAV (and any protocol that sends a password with every request): the account password or an
  * app password. Failures count in the same tracker as API logins. A success is cached for a short time under a
  * hash of the credentials, so that a client's every request does not pay the scrypt cost (15 minutes for an
- * account password, 30 s for an app password), and renewed in the background while the client keeps using it; requests that arrive together with the same credentials share one
- * check (a client opening 32 connections at once used to queue 32 hashes, two seconds here). Any change to the
- * user (password, disable, delete, app password revoked) drops their cache entries at once.
+ * account password, 30 s for an app password), and renewed in the background while the client keeps using it.
+ * Requests that arrive together with the same credentials share one check (a client opening 32 connections at
+ * once used to queue 32 hashes, two seconds here). Any change to the user (password, disable, delete, app
+ * password revoked) drops their cache entries at once.
  */
 export class BasicAuthenticator implements AuthPort {
   private readonly cache = new Map<string, CacheEntry>();

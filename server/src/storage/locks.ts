@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql, SqlRunner, type Db } from '../db/index.js';
+import { placeholders, sql, SqlRunner, type Db } from '../db/index.js';
 import { AppError } from '../errors/index.js';
 import type { LockInfo } from '@baluhost/protocols';
 import { atOrBelow, parentKey, selfAndAncestors } from './keys.js';
@@ -65,7 +65,7 @@ export class LockTable {
         'select token, resource_key as "resourceKey", root_path as "rootPath", scope, depth,' +
           ' owner_xml as "ownerXml", holder_id as "holderId", holder_name as "holderName",' +
           ' timeout_seconds as "timeoutSeconds", expires_at_ms as "expiresAtMs" from locks' +
-          ` where resource_key in (${keys.map(() => '?').join(', ')}) and expires_at_ms > ?`,
+          ` where resource_key in (${placeholders(keys.length)}) and expires_at_ms > ?`,
         [...keys, this.clock()],
       ),
     );

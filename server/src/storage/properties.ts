@@ -1,4 +1,4 @@
-import { sql, SqlRunner, type Db } from '../db/index.js';
+import { placeholders, sql, SqlRunner, type Db } from '../db/index.js';
 import type { DeadProperty } from '@baluhost/protocols';
 import { atOrBelow, moveKeys } from './keys.js';
 
@@ -33,7 +33,7 @@ export class PropertyTable {
       const rows = await this.sql.all<PropRow>(
         sql(
           'select resource_key as "resourceKey", namespace, name, value_xml as "valueXml" from dead_properties' +
-            ` where resource_key in (${slice.map(() => '?').join(', ')})`,
+            ` where resource_key in (${placeholders(slice.length)})`,
           slice,
         ),
       );

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sql, SqlRunner, type Db, type Sql } from '../db/index.js';
+import { runSql, sql, SqlRunner, type Db, type Sql } from '../db/index.js';
 import { AppError } from '../errors/index.js';
 
 export interface Reservation {
@@ -100,8 +100,7 @@ export class QuotaLedger {
   }
 
   async release(reservation: Reservation, trx: Db = this.db): Promise<void> {
-    const s = this.releaseStatement(reservation);
-    await trx.raw(s.text, [...s.values]);
+    await runSql(trx, this.releaseStatement(reservation));
   }
 
   /** The statement that drops a reservation, for a commit's transaction. */
@@ -112,7 +111,7 @@ export class QuotaLedger {
   /** Adds a (possibly negative) delta to a user's or share's usage, inside the commit's transaction. */
   async add(trx: Db, scope: 'user' | 'share', id: number | null, delta: number): Promise<void> {
     const s = this.addStatement(scope, id, delta);
-    if (s) await trx.raw(s.text, [...s.values]);
+    if (s) await runSql(trx, s);
   }
 
   /** The statement of {@link add}, for a commit's transaction; null when there is nothing to add. */

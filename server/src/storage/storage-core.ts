@@ -27,7 +27,7 @@ import type {
   StoragePort,
   WriteOptions,
 } from '@baluhost/protocols';
-import { sql, SqlRunner, type Db, type Sql } from '../db/index.js';
+import { runSql, sql, SqlRunner, type Db, type Sql } from '../db/index.js';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors/index.js';
 import type { AuditResult, AuditService } from '../services/audit-service.js';
 import type { DomainEventBus } from '../services/events.js';
@@ -239,24 +239,18 @@ export class StorageCore implements StoragePort {
     await this.assertRealAreaDir(loc.area);
     if (loc.rel.length === 0) return { stat: this.plainEntryStat(lstatInline(loc.area.dir)), parent: 'dir' };
     // Inline, one component after the other (file-io.ts says why); the walk stops at the first one missing.
-    const stats: (Stats | null)[] = [];
+    const last = loc.rel.length - 1;
     let at = loc.area.dir;
-    for (const name of loc.rel) {
+    for (const [i, name] of loc.rel.entries()) {
       at = path.join(at, name);
       const st = lstatInline(at);
-      stats.push(st);
-      if (!st || !st.isDirectory()) break;
-    }
-    for (let i = stats.length; i < loc.rel.length; i++) stats.push(null);
-    const last = stats.length - 1;
-    for (let i = 0; i < stats.length; i++) {
-      const st = stats[i];
       // Missing (or a file where a folder should be): nothing further down can exist either.
       if (!st) return { stat: null, parent: i === last ? 'dir' : 'missing' };
       if (st.isSymbolicLink()) throw new ForbiddenError(SYMLINK_REFUSED);
-      if (i < last && !st.isDirectory()) return { stat: null, parent: i === last - 1 ? 'file' : 'missing' };
+      if (i === last) return { stat: this.plainEntryStat(st), parent: 'dir' };
+      if (!st.isDirectory()) return { stat: null, parent: i === last - 1 ? 'file' : 'missing' };
     }
-    return { stat: this.plainEntryStat(stats[last] ?? null), parent: 'dir' };
+    return { stat: null, parent: 'dir' }; // not reached: rel is not empty
   }
 
   private plainEntryStat(st: Stats | null): Stats | null {
@@ -660,6 +654,15 @@ export class StorageCore implements StoragePort {
     await rm(aside, { recursive: true, force: true });
   }
 
+  /** Records who created a resource in a share (a creator owns what they create there). */
+  private ownerStatement(key: string, ownerId: number): Sql {
+    return sql(
+      'insert into file_owners (resource_key, owner_id) values (?, ?)' +
+        ' on conflict (resource_key) do update set owner_id = excluded.owner_id',
+      [key, ownerId],
+    );
+  }
+
   private tmpPath(): string {
     return path.join(this.layout.tmp, tmpFileName());
   }
@@ -731,13 +734,7 @@ export class StorageCore implements StoragePort {
           reservation ? this.quota.releaseStatement(reservation) : null,
           this.quota.addStatement('user', chargeUser, delta),
           this.quota.addStatement('share', shareId, delta),
-          loc.area.kind === 'share' && !current
-            ? sql(
-                'insert into file_owners (resource_key, owner_id) values (?, ?)' +
-                  ' on conflict (resource_key) do update set owner_id = excluded.owner_id',
-                [loc.key, caller.userId],
-              )
-            : null,
+          loc.area.kind === 'share' && !current ? this.ownerStatement(loc.key, caller.userId) : null,
           this.audit.statement(caller, event),
         ];
         // The rename is the commit: it runs inside the transaction, after its statements, so that accounting
@@ -788,11 +785,7 @@ export class StorageCore implements StoragePort {
     await this.assertCreate(caller, 'file.mkdir', loc);
     await this.locks.assertMayMutate(loc.key, 'create', caller.userId, options.lockTokens ?? []);
     await this.db.transaction(async (trx) => {
-      if (loc.area.kind === 'share')
-        await trx('file_owners')
-          .insert({ resourceKey: loc.key, ownerId: caller.userId })
-          .onConflict('resource_key')
-          .merge();
+      if (loc.area.kind === 'share') await runSql(trx, this.ownerStatement(loc.key, caller.userId));
       await this.audit.record(
         caller,
         { action: 'file.mkdir', result: 'success', target: this.display(loc) },
@@ -1134,11 +1127,7 @@ export class StorageCore implements StoragePort {
             [...(request.lockTokens ?? []), info.token],
             trx,
           );
-          if (loc.area.kind === 'share')
-            await trx('file_owners')
-              .insert({ resourceKey: loc.key, ownerId: caller.userId })
-              .onConflict('resource_key')
-              .merge();
+          if (loc.area.kind === 'share') await runSql(trx, this.ownerStatement(loc.key, caller.userId));
           const fh = await open(loc.abs, 'wx', 0o640);
           await fh.close();
           created = true;
