@@ -99,6 +99,13 @@ for (const fsync of ['true', 'false']) {
         pieces: (d) => [d],
         headers: (d) => ({ 'Content-Length': String(d.length) }),
       },
+      {
+        // Past the 32 MiB after which a large upload's data is flushed to disk while the rest still arrives.
+        name: 'a 40 MiB file with Content-Length',
+        data: randomBytes(40 * 1024 * 1024 + 3),
+        pieces: (d) => [d.subarray(0, 20 * 1024 * 1024), d.subarray(20 * 1024 * 1024)],
+        headers: (d) => ({ 'Content-Length': String(d.length) }),
+      },
     ];
 
     for (const c of cases) {

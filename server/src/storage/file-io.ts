@@ -1,7 +1,7 @@
 import {
   closeSync,
   constants as fsConstants,
-  createWriteStream,
+  fdatasync as fdatasyncCallback,
   fstatSync,
   fsync as fsyncCallback,
   lstatSync,
@@ -11,7 +11,7 @@ import {
   writev as writevCallback,
   type Stats,
 } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FileBody } from '@baluhost/protocols';
 import { collectYoungGarbage } from '../heap.js';
@@ -85,6 +85,15 @@ function writevFd(fd: number, buffers: Buffer[]): Promise<number> {
 function fsyncFd(fd: number): Promise<void> {
   return new Promise((resolve, reject) => {
     fsyncCallback(fd, (err) => {
+      if (err) reject(err);
+      else resolve();
+    });
+  });
+}
+
+function fdatasyncFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    fdatasyncCallback(fd, (err) => {
       if (err) reject(err);
       else resolve();
     });
@@ -228,8 +237,11 @@ export class FileRangeBody implements FileBody {
 /** A body announced at up to this size is gathered and written with one call (most small uploads arrive whole). */
 export const SMALL_WRITE_BYTES = 64 * 1024;
 
-/** Buffer of the write stream that large bodies go through: few write calls per GiB. */
+/** Buffer of the sink that large bodies go through: few write calls per GiB. */
 const WRITE_BUFFER_BYTES = 1024 * 1024;
+
+/** How much of a large body is written between two flushes to disk started while it still arrives (see FileSink). */
+const FLUSH_EVERY_BYTES = 32 * 1024 * 1024;
 
 /** How much of a large body arrives between two collections of its dead read buffers (see collectYoungGarbage). */
 const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
@@ -253,11 +265,98 @@ async function writeAll(fd: number, buffers: Buffer[]): Promise<void> {
 }
 
 /**
+ * The writable end of a large upload: writes what has arrived at the file's end on the thread pool (several
+ * buffered chunks per call), and with `sync`, flushes the file to disk (fsync) before it finishes.
+ *
+ * Linux starts writing dirty pages back only when they are 30 s old or a tenth of memory is dirty, so without help
+ * a 1 GiB upload sits in the page cache until the final fsync, which then writes all of it while the client
+ * waits (0.5-0.6 s per GiB here). The sink starts an fdatasync every 32 MiB written, at most one at a time and
+ * never waited for by the writes, so the disk works while the body still arrives and the final fsync finds little
+ * left (PostgreSQL's backend_flush_after does the same with sync_file_range, which Node does not offer). Measured
+ * on a minimal server, 1 GiB over loopback with the final fsync: 520-620 MB/s without, 820-940 MB/s with. A flush
+ * that fails fails the upload.
+ *
+ * It owns the descriptor and closes it on destroy, once the write and the flush in flight have settled: closing
+ * earlier would let a late call land on a descriptor number the process has reused.
+ */
+class FileSink extends Writable {
+  private sinceFlush = 0;
+  private writing: Promise<void> | null = null;
+  private flushing: Promise<void> | null = null;
+  private flushError: Error | null = null;
+
+  constructor(
+    private readonly fd: number,
+    private readonly sync: boolean,
+  ) {
+    super({ highWaterMark: WRITE_BUFFER_BYTES });
+  }
+
+  override _writev(
+    chunks: Array<{ chunk: Buffer; encoding: BufferEncoding }>,
+    callback: (error?: Error | null) => void,
+  ): void {
+    this.writing = this.writeChunks(chunks.map((c) => c.chunk));
+    this.writing.then(
+      () => {
+        callback();
+      },
+      (err: unknown) => {
+        callback(err as Error);
+      },
+    );
+  }
+
+  private async writeChunks(buffers: Buffer[]): Promise<void> {
+    await writeAll(this.fd, buffers);
+    if (this.flushError) throw this.flushError;
+    for (const b of buffers) this.sinceFlush += b.length;
+    if (this.sync && this.sinceFlush >= FLUSH_EVERY_BYTES && !this.flushing) this.startFlush();
+  }
+
+  private startFlush(): void {
+    this.sinceFlush = 0;
+    this.flushing = fdatasyncFd(this.fd).then(
+      () => {
+        this.flushing = null;
+      },
+      (err: unknown) => {
+        this.flushing = null;
+        this.flushError = err as Error;
+      },
+    );
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    const finish = async (): Promise<void> => {
+      await this.flushing;
+      if (this.flushError) throw this.flushError;
+      if (this.sync) await fsyncFd(this.fd);
+    };
+    finish().then(
+      () => {
+        callback();
+      },
+      (err: unknown) => {
+        callback(err as Error);
+      },
+    );
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    void Promise.allSettled([this.writing, this.flushing]).then(() => {
+      closeFd(this.fd);
+      callback(error);
+    });
+  }
+}
+
+/**
  * Writes a request body into a new file at `file` (created exclusively, mode 0640) and closes it; with `sync`,
  * the data is flushed to disk (fsync) before the close. Returns the bytes written and the file's stat as closed.
  * `admit(total)` runs before each chunk is written (a quota check that may throw). A body announced as small is
  * gathered and written with one call; a larger one (or one of unknown size) streams through a 1 MiB-buffered
- * write stream, never held in memory. A body that ends early or fails rejects, with the file closed; removing it
+ * FileSink, never held in memory. A body that ends early or fails rejects, with the file closed; removing it
  * is the caller's business.
  */
 export async function writeNewFile(
@@ -289,14 +388,10 @@ export async function writeNewFile(
       closeFd(fd);
     }
   }
-  // The stream owns its descriptor: it is closed (after the fsync that `flush` asks for) before pipeline resolves,
-  // and also when the body fails.
-  const out = createWriteStream(file, {
-    flags: 'wx',
-    mode: 0o640,
-    highWaterMark: WRITE_BUFFER_BYTES,
-    flush: sync,
-  });
+  // The sink owns the descriptor from here: it closes it once no call on it is in flight, before pipeline settles,
+  // also when the body fails.
+  const fd = await openFd(file, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL);
+  const out = new FileSink(fd, sync);
   let sinceCollected = 0;
   await pipeline(
     body,
