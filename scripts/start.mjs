@@ -3,6 +3,7 @@ import { spawnSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { NODE_FLAGS } from '../server/bin/node-flags.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const run = (cmd, args) => {
@@ -20,9 +21,10 @@ if (
   run('npm', ['run', 'build', '--workspace', 'admin-ui']);
 }
 
-const child = spawn(process.execPath, [path.join(root, 'server/bin/baluhost.js'), ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const child = spawn(
+  process.execPath,
+  [...NODE_FLAGS, path.join(root, 'server/bin/baluhost.js'), ...process.argv.slice(2)],
+  { cwd: root, stdio: 'inherit' },
+);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

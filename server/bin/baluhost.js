@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-old-space-size=64
 // The `baluhost` command: runs the compiled CLI (npm start builds it when needed).
 import('../dist/cli/main.js').catch((err) => {
   process.stderr.write(`baluhost: cannot start: ${err && err.message ? err.message : String(err)}\n`);

@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm, writeFile, mkdir, cp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from '../bin/node-flags.mjs';
 import { ADMIN_PASSWORD, startTestServer } from './helpers.js';
 
 const DEPLOY = fileURLToPath(new URL('../../deploy/', import.meta.url));
@@ -113,10 +114,31 @@ describe('deploy files', () => {
     assert.equal(`${r.stdout}${r.stderr}`.trim(), '', 'no warnings');
   });
 
+  it('gives node the same flags from every launcher: the unit, npm start, the baluhost command, the benchmark', async () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    assert.ok(NODE_FLAGS.length > 0);
+    const unit = parseUnit(await readFile(path.join(DEPLOY, 'systemd/baluhost.service'), 'utf8'));
+    assert.ok(
+      unit
+        .get('ExecStart')
+        ?.at(-1)
+        ?.startsWith(`/usr/bin/node ${NODE_FLAGS.join(' ')} /opt/`),
+    );
+    const bin = await readFile(path.join(root, 'server/bin/baluhost.js'), 'utf8');
+    assert.equal(bin.split('\n')[0], `#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}`);
+    for (const launcher of ['scripts/start.mjs', 'e2e/bench/lib/servers.mjs']) {
+      const text = await readFile(path.join(root, launcher), 'utf8');
+      assert.match(text, /\[\.\.\.NODE_FLAGS,/, `${launcher} puts NODE_FLAGS first on node's command line`);
+    }
+  });
+
   it('runs as the baluhost user in a sandbox, and as root only through the SMB drop-in', async () => {
     const unit = parseUnit(await readFile(path.join(DEPLOY, 'systemd/baluhost.service'), 'utf8'));
     const one = (k: string) => unit.get(k)?.at(-1);
-    assert.equal(one('ExecStart'), '/usr/bin/node /opt/baluhost/server/bin/baluhost.js serve --workers 4');
+    assert.equal(
+      one('ExecStart'),
+      `/usr/bin/node ${NODE_FLAGS.join(' ')} /opt/baluhost/server/bin/baluhost.js serve --workers 4`,
+    );
     assert.equal(one('EnvironmentFile'), '/etc/baluhost/baluhost.env');
     assert.equal(one('User'), 'baluhost');
     assert.equal(one('Restart'), 'on-failure');

@@ -5,6 +5,7 @@ import net from 'node:net';
 import { Buffer } from 'node:buffer';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { NODE_FLAGS } from '../../../server/bin/node-flags.mjs';
 import { startGroup, run } from './proc.mjs';
 import { basicAuth, request, expectStatus } from './http.mjs';
 
@@ -117,7 +118,8 @@ function baluhostServer(label, extraEnv) {
         BALUHOST_LOG_LEVEL: 'warn',
         ...extraEnv,
       };
-      const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+      // The node flags BaluHost's launchers (npm start, the systemd unit) give it.
+      const nodeArgs = [...NODE_FLAGS, ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])];
       const group = startGroup(process.execPath, [...nodeArgs, 'server/bin/baluhost.js', 'serve'], {
         cwd: repoRoot,
         env,
