@@ -155,6 +155,7 @@ export async function handlePropfind(ctx: DavContext): Promise<void> {
 }
 
 const liveNames = new Set<string>([...ALLPROP_LIVE, 'quota-available-bytes', 'quota-used-bytes']);
+const ALLPROP_LIVE_KEYS = ALLPROP_LIVE.map((local) => propKey({ ns: DAV_NS, local }));
 
 export function renderEntry(
   prefix: string,
@@ -174,12 +175,14 @@ export function renderEntry(
     }
     for (const p of dead) found.push(propElement(deadPropName(p)));
   } else if (request.kind === 'allprop') {
-    const seen = new Set<string>();
     for (const local of ALLPROP_LIVE) {
       const value = liveValue(local, entry, live);
-      if (value !== undefined) found.push(propElement({ ns: DAV_NS, local }, value));
-      seen.add(propKey({ ns: DAV_NS, local }));
+      // propElement's output for a DAV: name, written out: this runs for every entry of a listing.
+      if (value !== undefined)
+        found.push(value === '' ? `<D:${local}/>` : `<D:${local}>${value}</D:${local}>`);
     }
+    // The set of names already answered matters only when dead properties or <D:include> add more (rarely).
+    const seen = new Set<string>(dead.length > 0 || request.include.length > 0 ? ALLPROP_LIVE_KEYS : []);
     for (const p of dead) {
       const name = deadPropName(p);
       if (name.ns === DAV_NS && liveNames.has(name.local)) continue;
