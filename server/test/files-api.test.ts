@@ -472,6 +472,7 @@ describe('file API on the storage core', () => {
   it('a client that disconnects mid-upload leaves the previous version intact and no temp file', async () => {
     await put(alice, '/home/keep.txt', 'version one').expect(201);
     const url = new URL(`${t.url}/api/files/content?path=${encodeURIComponent('/home/keep.txt')}`);
+    const tmp = path.join(t.dataDir, 'tmp');
     await new Promise<void>((resolve) => {
       const req = http.request(url, {
         method: 'PUT',
@@ -481,11 +482,15 @@ describe('file API on the storage core', () => {
         resolve();
       });
       req.write(Buffer.alloc(100_000, 1), () => {
-        // Give the server the first bytes, then vanish.
-        setImmediate(() => {
+        // Give the server the first bytes; once the upload has reached tmp/ (bounded wait), so that there is
+        // something to discard, vanish.
+        void (async () => {
+          for (let i = 0; i < 250 && (await readdir(tmp)).length === 0; i++)
+            await new Promise((r) => setTimeout(r, 20));
+          assert.equal((await readdir(tmp)).length, 1, 'the upload reached tmp/');
           req.destroy();
           resolve();
-        });
+        })();
       });
     });
     // Wait (bounded) until the server has noticed and cleaned up.
