@@ -140,8 +140,15 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   507: 'Insufficient Storage',
 };
 
+const STATUS_LINES = new Map<number, string>();
+
 export function statusLine(status: number): string {
-  return `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ''}`.trimEnd();
+  let line = STATUS_LINES.get(status);
+  if (line === undefined) {
+    line = `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ''}`.trimEnd();
+    if (status in STATUS_TEXT) STATUS_LINES.set(status, line);
+  }
+  return line;
 }
 
 /** One `<D:response>` with a propstat per status, in the order the statuses first appear. */
@@ -151,6 +158,16 @@ export function responseXml(href: string, propstats: ReadonlyMap<number, string[
     if (props.length === 0) continue;
     out += `<D:propstat><D:prop>${props.join('')}</D:prop><D:status>${statusLine(status)}</D:status>${extra}</D:propstat>`;
   }
+  return out + '</D:response>';
+}
+
+/** responseXml with a 200 propstat of `found` and a 404 one of `missing`, without a map (a listing's entries). */
+export function foundMissingXml(href: string, found: readonly string[], missing: readonly string[]): string {
+  let out = `<D:response><D:href>${escapeText(href)}</D:href>`;
+  if (found.length > 0)
+    out += `<D:propstat><D:prop>${found.join('')}</D:prop><D:status>${statusLine(200)}</D:status></D:propstat>`;
+  if (missing.length > 0)
+    out += `<D:propstat><D:prop>${missing.join('')}</D:prop><D:status>${statusLine(404)}</D:status></D:propstat>`;
   return out + '</D:response>';
 }
 

@@ -11,7 +11,7 @@ import {
   MULTISTATUS_OPEN,
   propElement,
   propKey,
-  responseXml,
+  foundMissingXml,
   XML_DECLARATION,
   type LiveContext,
   type PropName,
@@ -214,11 +214,5 @@ export function renderEntry(
       else missing.push(propElement(name));
     }
   }
-  return responseXml(
-    href,
-    new Map([
-      [200, found],
-      [404, missing],
-    ]),
-  );
+  return foundMissingXml(href, found, missing);
 }
