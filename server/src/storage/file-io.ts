@@ -353,7 +353,8 @@ class FileSink extends Writable {
 
 /**
  * Writes a request body into a new file at `file` (created exclusively, mode 0640) and closes it; with `sync`,
- * the data is flushed to disk (fsync) before the close. Returns the bytes written and the file's stat as closed.
+ * the data is on disk before the close (O_DSYNC writes for a small body, fsync for a large one). Returns the bytes
+ * written and the file's stat as closed.
  * `admit(total)` runs before each chunk is written (a quota check that may throw). A body announced as small is
  * gathered and written with one call; a larger one (or one of unknown size) streams through a 1 MiB-buffered
  * FileSink, never held in memory. A body that ends early or fails rejects, with the file closed; removing it
