@@ -311,7 +311,8 @@ class FileSink extends Writable {
     await writeAll(this.fd, buffers);
     if (this.flushError) throw this.flushError;
     for (const b of buffers) this.sinceFlush += b.length;
-    if (this.sync && this.sinceFlush >= FLUSH_EVERY_BYTES && !this.flushing) this.startFlush();
+    if (this.sync && this.sinceFlush >= FLUSH_EVERY_BYTES && !this.flushing && !this.destroyed)
+      this.startFlush();
   }
 
   private startFlush(): void {
@@ -344,7 +345,13 @@ class FileSink extends Writable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    void Promise.allSettled([this.writing, this.flushing]).then(() => {
+    // The write in flight, then the flush in flight (read after the write has settled: a write that ends starts no
+    // flush once the sink is destroyed, but reading it late costs nothing).
+    const settled = async (): Promise<void> => {
+      await this.writing?.catch(() => undefined);
+      await this.flushing;
+    };
+    void settled().then(() => {
       closeFd(this.fd);
       callback(error);
     });
