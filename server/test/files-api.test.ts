@@ -88,6 +88,24 @@ describe('file API on the storage core', () => {
       .set(...bearer(alice))
       .set('Range', 'bytes=100-');
     assert.equal(bad.status, 416);
+    assert.equal(bad.headers['content-range'], 'bytes */12');
+    // The same rules as WebDAV's GET: an invalid range and a stale If-Range both get the whole file.
+    for (const headers of [{ Range: 'bytes=10-6' }, { Range: 'bytes=6-10', 'If-Range': '"not-the-etag"' }]) {
+      const whole = await t
+        .http()
+        .get('/api/files/content?path=/home/hello.txt')
+        .set(...bearer(alice))
+        .set(headers);
+      assert.equal(whole.status, 200, JSON.stringify(headers));
+      assert.equal(whole.text, 'hello again!');
+    }
+    const current = await t
+      .http()
+      .get('/api/files/content?path=/home/hello.txt')
+      .set(...bearer(alice))
+      .set({ Range: 'bytes=0-4', 'If-Range': String(again.body.etag) });
+    assert.equal(current.status, 206);
+    assert.equal(current.text, 'hello');
     const notModified = await t
       .http()
       .get('/api/files/content?path=/home/hello.txt')

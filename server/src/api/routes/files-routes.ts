@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import busboy from 'busboy';
-import type { StorageEntry } from '@baluhost/protocols';
+import { ifRangeAllows, parseRange, type StorageEntry } from '@baluhost/protocols';
 import type { ApiRoutes } from '../route.js';
 import { z } from '../openapi-zod.js';
 import { AppError, ValidationError } from '../../errors/index.js';
@@ -44,25 +44,6 @@ function view(e: StorageEntry) {
 }
 
 const BOOL = z.enum(['true', 'false']).transform((v) => v === 'true');
-
-/** Parses a single `bytes=` range against a size (RFC 9110 14.1.2). Null: serve the whole file. @throws 416 as VALIDATION_FAILED with details */
-export function parseRange(
-  header: string | undefined,
-  size: number,
-): { start: number; end: number } | null | 'unsatisfiable' {
-  if (header === undefined) return null;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === '' && m[2] === '')) return null; // multiple or malformed ranges: the whole file, as RFC 9110 allows
-  if (m[1] === '') {
-    const suffix = Number(m[2]);
-    if (suffix === 0) return 'unsatisfiable';
-    return size === 0 ? 'unsatisfiable' : { start: Math.max(0, size - suffix), end: size - 1 };
-  }
-  const start = Number(m[1]);
-  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-  if (start >= size || start > end) return 'unsatisfiable';
-  return { start, end };
-}
 
 function contentDisposition(name: string, inline: boolean): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
@@ -110,19 +91,20 @@ async function download(
       res.status(304).end();
       return;
     }
-    const ifRange = req.get('if-range');
-    const range =
-      ifRange === undefined || ifRange === entry.etag ? parseRange(req.get('range'), entry.size) : null;
-    if (range === 'unsatisfiable') {
+    // The same Range and If-Range rules as WebDAV's GET (protocols/src/webdav/headers.ts).
+    let range = parseRange(req.get('range'), entry.size);
+    if (range.kind !== 'none' && !ifRangeAllows(req.get('if-range'), entry)) range = { kind: 'none' };
+    if (range.kind === 'unsatisfiable') {
       res.setHeader('Content-Range', `bytes */${entry.size}`);
       res.status(416).end();
       return;
     }
-    if (range) {
+    if (range.kind === 'range') {
+      const { start, end } = range.range;
       res.status(206);
-      res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${entry.size}`);
-      res.setHeader('Content-Length', String(range.end - range.start + 1));
-      body = body.slice(range.start, range.end);
+      res.setHeader('Content-Range', `bytes ${start}-${end}/${entry.size}`);
+      res.setHeader('Content-Length', String(end - start + 1));
+      body = body.slice(start, end);
     } else {
       res.status(200);
       res.setHeader('Content-Length', String(entry.size));
