@@ -28,6 +28,13 @@ const WITH_PASSWORD: ReadonlySet<DomainEventName> = new Set(['user.created', 'us
 const RESTART_DELAY_MS = 500;
 
 /**
+ * Crashes in a row, without reaching 'ready', after which a slot counts as unable to start. When every slot is
+ * down and unable to start (a port taken, a data dir or database the workers cannot use), the primary exits 1
+ * rather than retry forever: the service manager then sees a failed unit (and restarts it, with its own limits).
+ */
+const GIVE_UP_AFTER_CRASHES = 3;
+
+/**
  * The primary of `baluhost serve --workers N`: prepares the data dir and database once, forks N workers that share
  * the ports (node:cluster hands connections out round-robin), relays domain events between them (cache
  * invalidation everywhere, SMB account changes to the control worker), starts a crashed worker again in its slot,
@@ -68,11 +75,20 @@ export async function runPrimary(config: Config, count: number): Promise<void> {
       if (isStopping) return;
       const n = (crashes.get(slot) ?? 0) + 1;
       crashes.set(slot, n);
+      const unable = (s: number) => !slots.has(s) && (crashes.get(s) ?? 0) >= GIVE_UP_AFTER_CRASHES;
+      if (Array.from({ length: count }, (_, i) => i + 1).every(unable)) {
+        logger.error(
+          { slot, pid: worker.process.pid, code, signal, crashesInARow: GIVE_UP_AFTER_CRASHES },
+          'no worker can start: giving up (see the workers’ errors above)',
+        );
+        process.exit(1);
+      }
       const delay = Math.min(30_000, RESTART_DELAY_MS * 2 ** (n - 1));
       logger.error({ slot, pid: worker.process.pid, code, signal, restartInMs: delay }, 'worker exited');
+      // Not unref'd: while every worker is down, this timer is what keeps the primary alive.
       setTimeout(() => {
         if (!isStopping) fork(slot);
-      }, delay).unref();
+      }, delay);
     });
   };
   const relay = (from: number, message: Extract<Message, { baluhost: 'event' }>) => {

@@ -93,4 +93,11 @@ describe('baluhost CLI', () => {
       /The configuration is invalid:\n {2}- BALUHOST_NOPE: unknown variable\n {2}- PORT: must be a whole number/,
     );
   });
+
+  it('serve on a port that is taken says so and exits 1 (it used to stay up, serving nothing)', () => {
+    // The running test server holds its port; a second server on the same data dir asks for it.
+    const r = baluhost(['serve'], { ...env, PORT: new URL(t.url).port, BALUHOST_TLS_PORT: '0' });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /baluhost: listen EADDRINUSE/);
+  });
 });

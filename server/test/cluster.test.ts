@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
+import net from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -332,5 +333,54 @@ describe(`baluhost serve --workers ${WORKERS} on ${TEST_DATABASE_URL ? 'PostgreS
     assert.equal(code, 0);
     const stopped = new Set(lines.filter((l) => l.msg === 'stopped').map((l) => l.worker));
     assert.deepEqual([...stopped].sort(), [0, 1, 2, 3, 4]);
+  });
+});
+
+describe('baluhost serve --workers 2 whose workers cannot start', () => {
+  it('gives up after three crashes in a row of every worker and exits 1', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'baluhost-cluster-'));
+    // Something else holds the port: every worker's listen fails with EADDRINUSE.
+    const holder = net.createServer();
+    holder.listen(0, '127.0.0.1');
+    await once(holder, 'listening');
+    const port = (holder.address() as net.AddressInfo).port;
+    const env: Record<string, string> = {
+      BALUHOST_DATA_DIR: dataDir,
+      PORT: String(port),
+      BALUHOST_HOST: '127.0.0.1',
+      BALUHOST_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      BALUHOST_LOG_LEVEL: 'info',
+      BALUHOST_TLS_PORT: '0',
+    };
+    try {
+      const child = spawn(
+        process.execPath,
+        ['--conditions=development', '--import', 'tsx', CLI, 'serve', '--workers', '2'],
+        { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+      const [code] = (await once(child, 'exit')) as [number | null];
+      clearTimeout(timer);
+      assert.equal(code, 1, out.slice(-2000));
+      const lines = out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { worker?: number; msg?: string });
+      assert.ok(
+        lines.some((l) => l.worker === 0 && l.msg?.startsWith('no worker can start')),
+        out.slice(-2000),
+      );
+      // Each slot crashed three times: two restarts logged per slot before the primary gave up.
+      assert.ok(
+        lines.filter((l) => l.worker === 0 && l.msg === 'worker exited').length >= 4,
+        out.slice(-2000),
+      );
+    } finally {
+      holder.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

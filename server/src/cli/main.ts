@@ -92,7 +92,7 @@ export function buildCli(): Command {
     .action(async (opts: { demo?: boolean; workers?: number }) => {
       const config = loadConfig();
       if (cluster.isWorker) {
-        await runWorker(config);
+        await runWorker(config).catch(exitOnStartFailure);
         return;
       }
       if (opts.demo) printDemo(await seedDemo(config));
@@ -101,7 +101,7 @@ export function buildCli(): Command {
         await runPrimary(config, workers);
         return;
       }
-      const server = await startServer(config);
+      const server = await startServer(config).catch(exitOnStartFailure);
       compactHeapAfterStart();
       let stopping = false;
       const stop = (signal: string) => {
@@ -288,6 +288,16 @@ export function buildCli(): Command {
   return program;
 }
 
+/**
+ * A server that fails to start (a port taken, say) has already opened its database and started timers, which
+ * would keep the process alive without serving: it says why and exits 1, so that a service manager, or the
+ * primary of `--workers`, sees the failure.
+ */
+function exitOnStartFailure(err: unknown): never {
+  reportError(err);
+  process.exit(1);
+}
+
 function printDemo(result: Awaited<ReturnType<typeof seedDemo>>): void {
   console.log(
     `Demo data seeded: users ${result.users.join(', ')} (password ${DEMO_PASSWORD}), ${result.files} files.`,
@@ -296,17 +306,21 @@ function printDemo(result: Awaited<ReturnType<typeof seedDemo>>): void {
     console.log(`Admin 'admin' password (shown once): ${result.adminPassword}`);
 }
 
+function reportError(err: unknown): void {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+  } else if (isAppError(err) || err instanceof Error) {
+    console.error(`baluhost: ${err.message}`);
+  } else {
+    console.error('baluhost: failed', err);
+  }
+}
+
 export async function main(argv: readonly string[]): Promise<void> {
   try {
     await buildCli().parseAsync([...argv]);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-    } else if (isAppError(err) || err instanceof Error) {
-      console.error(`baluhost: ${err.message}`);
-    } else {
-      console.error('baluhost: failed', err);
-    }
+    reportError(err);
     process.exitCode = 1;
   }
 }
