@@ -69,6 +69,19 @@ export function parseRange(value: string | undefined, size: number): RangeResult
   return { kind: 'range', range: { start, end: Math.min(end, size - 1) } };
 }
 
+/**
+ * The range a GET asked for, as it applies to `entry`: `Range` unless `If-Range` names another version of it (then
+ * the whole representation).
+ */
+export function requestedRange(
+  range: string | undefined,
+  ifRange: string | undefined,
+  entry: StorageEntry,
+): RangeResult {
+  const r = parseRange(range, entry.size);
+  return r.kind !== 'none' && !ifRangeAllows(ifRange, entry) ? { kind: 'none' } : r;
+}
+
 /** An If-Match / If-None-Match list: `*` or entity tags (quoted, maybe `W/`). Null when absent. */
 export function parseEtagList(value: string | undefined): string[] | null {
   if (value === undefined) return null;

@@ -35,14 +35,17 @@ export function propKey(name: PropName): string {
   return `${name.ns}\u0000${name.local}`;
 }
 
+/** `<D:local>inner</D:local>`, self-closing when empty: propElement for a DAV: name, without a name object. */
+export function davElement(local: string, innerXml = ''): string {
+  return innerXml === '' ? `<D:${local}/>` : `<D:${local}>${innerXml}</D:${local}>`;
+}
+
 /** `<x:name xmlns:x="ns">inner</x:name>`, or `<name xmlns="">` for no namespace; self-closing when empty. */
 export function propElement(name: PropName, innerXml = ''): string {
+  if (name.ns === DAV_NS) return davElement(name.local, innerXml);
   let open: string;
   let close: string;
-  if (name.ns === DAV_NS) {
-    open = `D:${name.local}`;
-    close = open;
-  } else if (name.ns === '') {
+  if (name.ns === '') {
     open = `${name.local} xmlns=""`;
     close = name.local;
   } else {
@@ -151,23 +154,22 @@ export function statusLine(status: number): string {
   return line;
 }
 
+function propstatXml(status: number, props: readonly string[], extra = ''): string {
+  return `<D:propstat><D:prop>${props.join('')}</D:prop><D:status>${statusLine(status)}</D:status>${extra}</D:propstat>`;
+}
+
 /** One `<D:response>` with a propstat per status, in the order the statuses first appear. */
 export function responseXml(href: string, propstats: ReadonlyMap<number, string[]>, extra = ''): string {
   let out = `<D:response><D:href>${escapeText(href)}</D:href>`;
-  for (const [status, props] of propstats) {
-    if (props.length === 0) continue;
-    out += `<D:propstat><D:prop>${props.join('')}</D:prop><D:status>${statusLine(status)}</D:status>${extra}</D:propstat>`;
-  }
+  for (const [status, props] of propstats) if (props.length > 0) out += propstatXml(status, props, extra);
   return out + '</D:response>';
 }
 
 /** responseXml with a 200 propstat of `found` and a 404 one of `missing`, without a map (a listing's entries). */
 export function foundMissingXml(href: string, found: readonly string[], missing: readonly string[]): string {
   let out = `<D:response><D:href>${escapeText(href)}</D:href>`;
-  if (found.length > 0)
-    out += `<D:propstat><D:prop>${found.join('')}</D:prop><D:status>${statusLine(200)}</D:status></D:propstat>`;
-  if (missing.length > 0)
-    out += `<D:propstat><D:prop>${missing.join('')}</D:prop><D:status>${statusLine(404)}</D:status></D:propstat>`;
+  if (found.length > 0) out += propstatXml(200, found);
+  if (missing.length > 0) out += propstatXml(404, missing);
   return out + '</D:response>';
 }
 

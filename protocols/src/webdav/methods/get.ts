@@ -1,7 +1,7 @@
 import type { StorageEntry } from '../../ports.js';
 import { header, type DavContext } from '../context.js';
 import { DavError, errorCode } from '../errors.js';
-import { evaluatePreconditions, httpDate, ifRangeAllows, parseRange } from '../headers.js';
+import { evaluatePreconditions, httpDate, requestedRange } from '../headers.js';
 import { hrefFor } from '../paths.js';
 import { sendBody, sendEmpty } from '../response.js';
 import { escapeAttr, escapeText } from '../xml.js';
@@ -37,8 +37,7 @@ export async function handleGet(ctx: DavContext): Promise<void> {
     }
     if (precondition === 412) throw new DavError(412, 'precondition failed');
 
-    let range = parseRange(header(ctx, 'range'), entry.size);
-    if (range.kind !== 'none' && !ifRangeAllows(header(ctx, 'if-range'), entry)) range = { kind: 'none' };
+    const range = requestedRange(header(ctx, 'range'), header(ctx, 'if-range'), entry);
     if (range.kind === 'unsatisfiable') {
       sendEmpty(ctx, 416, { 'Content-Range': `bytes */${entry.size}`, ...entityHeaders(entry) });
       return;

@@ -5,6 +5,7 @@ import { parseDepth } from '../headers.js';
 import { hrefFor } from '../paths.js';
 import {
   ALLPROP_LIVE,
+  davElement,
   deadPropName,
   liveValue,
   MULTISTATUS_CLOSE,
@@ -177,9 +178,7 @@ export function renderEntry(
   } else if (request.kind === 'allprop') {
     for (const local of ALLPROP_LIVE) {
       const value = liveValue(local, entry, live);
-      // propElement's output for a DAV: name, written out: this runs for every entry of a listing.
-      if (value !== undefined)
-        found.push(value === '' ? `<D:${local}/>` : `<D:${local}>${value}</D:${local}>`);
+      if (value !== undefined) found.push(davElement(local, value));
     }
     // The set of names already answered matters only when dead properties or <D:include> add more (rarely).
     const seen = new Set<string>(dead.length > 0 || request.include.length > 0 ? ALLPROP_LIVE_KEYS : []);

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import busboy from 'busboy';
-import { ifRangeAllows, parseRange, type StorageEntry } from '@baluhost/protocols';
+import { requestedRange, type StorageEntry } from '@baluhost/protocols';
 import type { ApiRoutes } from '../route.js';
 import { z } from '../openapi-zod.js';
 import { AppError, ValidationError } from '../../errors/index.js';
@@ -92,8 +92,7 @@ async function download(
       return;
     }
     // The same Range and If-Range rules as WebDAV's GET (protocols/src/webdav/headers.ts).
-    let range = parseRange(req.get('range'), entry.size);
-    if (range.kind !== 'none' && !ifRangeAllows(req.get('if-range'), entry)) range = { kind: 'none' };
+    const range = requestedRange(req.get('range'), req.get('if-range'), entry);
     if (range.kind === 'unsatisfiable') {
       res.setHeader('Content-Range', `bytes */${entry.size}`);
       res.status(416).end();
