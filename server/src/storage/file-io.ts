@@ -13,6 +13,7 @@ import {
 } from 'node:fs';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import type { FileBody } from '@baluhost/protocols';
 import { collectYoungGarbage } from '../heap.js';
 
@@ -82,23 +83,8 @@ function writevFd(fd: number, buffers: Buffer[]): Promise<number> {
   });
 }
 
-function fsyncFd(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    fsyncCallback(fd, (err) => {
-      if (err) reject(err);
-      else resolve();
-    });
-  });
-}
-
-function fdatasyncFd(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    fdatasyncCallback(fd, (err) => {
-      if (err) reject(err);
-      else resolve();
-    });
-  });
-}
+const fsyncFd = promisify(fsyncCallback);
+const fdatasyncFd = promisify(fdatasyncCallback);
 
 /**
  * Closes a descriptor. It is called from `finally` blocks, where a throw would hide the error being handled, and
@@ -234,6 +220,9 @@ export class FileRangeBody implements FileBody {
   }
 }
 
+/** How an upload's file is opened: write-only, created here and now (never an existing file). */
+const CREATE_NEW = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL;
+
 /** A body announced at up to this size is gathered and written with one call (most small uploads arrive whole). */
 export const SMALL_WRITE_BYTES = 64 * 1024;
 
@@ -262,6 +251,18 @@ async function writeAll(fd: number, buffers: Buffer[]): Promise<void> {
     }
     rest = left;
   }
+}
+
+/** Calls a stream method's callback when `work` settles: with nothing, or with its error. */
+function callbackWhen(work: Promise<void>, callback: (error?: Error | null) => void): void {
+  work.then(
+    () => {
+      callback();
+    },
+    (err: unknown) => {
+      callback(err as Error);
+    },
+  );
 }
 
 /**
@@ -297,14 +298,7 @@ class FileSink extends Writable {
     callback: (error?: Error | null) => void,
   ): void {
     this.writing = this.writeChunks(chunks.map((c) => c.chunk));
-    this.writing.then(
-      () => {
-        callback();
-      },
-      (err: unknown) => {
-        callback(err as Error);
-      },
-    );
+    callbackWhen(this.writing, callback);
   }
 
   private async writeChunks(buffers: Buffer[]): Promise<void> {
@@ -334,14 +328,7 @@ class FileSink extends Writable {
       if (this.flushError) throw this.flushError;
       if (this.sync) await fsyncFd(this.fd);
     };
-    finish().then(
-      () => {
-        callback();
-      },
-      (err: unknown) => {
-        callback(err as Error);
-      },
-    );
+    callbackWhen(finish(), callback);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -378,10 +365,7 @@ export async function writeNewFile(
   if (announcedBytes !== null && announcedBytes <= SMALL_WRITE_BYTES) {
     // With `sync`, O_DSYNC makes the write itself wait for the disk (as write + fdatasync would): one trip to the
     // thread pool instead of two, whose hand-over costs the event loop about 45 microseconds here.
-    const fd = await openFd(
-      file,
-      fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | (sync ? fsConstants.O_DSYNC : 0),
-    );
+    const fd = await openFd(file, CREATE_NEW | (sync ? fsConstants.O_DSYNC : 0));
     try {
       let pending: Buffer[] = [];
       for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -404,7 +388,7 @@ export async function writeNewFile(
   }
   // The sink owns the descriptor from here: it closes it once no call on it is in flight, before pipeline settles,
   // also when the body fails.
-  const fd = await openFd(file, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL);
+  const fd = await openFd(file, CREATE_NEW);
   const out = new FileSink(fd, sync);
   let sinceCollected = 0;
   await pipeline(
