@@ -8,6 +8,7 @@ import type { DomainEventName, DomainEvents } from './services/index.js';
 import { VERSION } from './version.js';
 import { redactConfig } from './config/index.js';
 import { compactHeapAfterStart } from './heap.js';
+import type { ProcessMetrics } from './metrics/index.js';
 
 /** Messages between the primary and its workers (node:cluster's IPC channel). */
 type Message =
@@ -15,7 +16,16 @@ type Message =
   | { readonly baluhost: 'role'; readonly slot: number; readonly count: number }
   | { readonly baluhost: 'ready' }
   | { readonly baluhost: 'event'; readonly name: DomainEventName; readonly payload: unknown }
-  | { readonly baluhost: 'stop' };
+  | { readonly baluhost: 'stop' }
+  // /api/metrics in the control worker: it asks the primary for the other workers' own series.
+  | { readonly baluhost: 'metrics-ask'; readonly id: number }
+  | { readonly baluhost: 'metrics-collect'; readonly id: number }
+  | { readonly baluhost: 'metrics-reply'; readonly id: number; readonly metrics: ProcessMetrics }
+  | {
+      readonly baluhost: 'metrics-answer';
+      readonly id: number;
+      readonly workers: { slot: number; metrics: ProcessMetrics }[];
+    };
 
 function isMessage(value: unknown): value is Message {
   return typeof value === 'object' && value !== null && 'baluhost' in value;
@@ -35,6 +45,12 @@ const RESTART_DELAY_MS = 500;
 const GIVE_UP_AFTER_CRASHES = 3;
 
 /**
+ * How long the primary waits for the workers' series for a scrape: a worker that does not answer by then (busy,
+ * or just restarting) is left out of that scrape, which Prometheus sees as its series missing once.
+ */
+const METRICS_WAIT_MS = 2_000;
+
+/**
  * The primary of `baluhost serve --workers N`: prepares the data dir and database once, forks N workers that share
  * the ports (node:cluster hands connections out round-robin), relays domain events between them (cache
  * invalidation everywhere, SMB account changes to the control worker), starts a crashed worker again in its slot,
@@ -46,6 +62,9 @@ export async function runPrimary(config: Config, count: number): Promise<void> {
   const pending: { name: DomainEventName; payload: unknown }[] = await prepareForWorkers(config, logger);
   const slots = new Map<number, Worker>();
   const crashes = new Map<number, number>();
+  /** Scrapes in progress: the workers' answers so far, by collection id. */
+  const collections = new Map<number, (slot: number, metrics: ProcessMetrics) => void>();
+  let nextCollection = 0;
   let isStopping = false;
 
   const send = (worker: Worker, message: Message) => {
@@ -68,6 +87,12 @@ export async function runPrimary(config: Config, count: number): Promise<void> {
       } else if (message.baluhost === 'ready') {
         // A worker that got as far as serving starts again without the crash back-off growing.
         crashes.delete(slot);
+      } else if (message.baluhost === 'metrics-ask') {
+        void collectMetrics(slot).then((workers) => {
+          send(worker, { baluhost: 'metrics-answer', id: message.id, workers });
+        });
+      } else if (message.baluhost === 'metrics-reply') {
+        collections.get(message.id)?.(slot, message.metrics);
       }
     });
     worker.once('exit', (code, signal) => {
@@ -100,6 +125,27 @@ export async function runPrimary(config: Config, count: number): Promise<void> {
           : message.payload;
       send(worker, { baluhost: 'event', name: message.name, payload });
     }
+  };
+
+  /** Every worker's own series but the asker's: those that answer within METRICS_WAIT_MS. */
+  const collectMetrics = (asker: number): Promise<{ slot: number; metrics: ProcessMetrics }[]> => {
+    const id = nextCollection++;
+    const asked = [...slots].filter(([slot, w]) => slot !== asker && w.isConnected());
+    const answers: { slot: number; metrics: ProcessMetrics }[] = [];
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        collections.delete(id);
+        resolve(answers.sort((a, b) => a.slot - b.slot));
+      };
+      const timer = setTimeout(finish, METRICS_WAIT_MS);
+      collections.set(id, (slot, metrics) => {
+        answers.push({ slot, metrics });
+        if (answers.length === asked.length) finish();
+      });
+      if (asked.length === 0) finish();
+      for (const [, w] of asked) send(w, { baluhost: 'metrics-collect', id });
+    });
   };
 
   for (let slot = 1; slot <= count; slot++) fork(slot);
@@ -159,6 +205,31 @@ export async function runWorker(config: Config): Promise<BaluhostServer> {
   events.relayTo((name, payload) => {
     if (process.connected) process.send?.({ baluhost: 'event', name, payload } satisfies Message);
   });
+  const metrics = server.services.metrics;
+  if (role.isControl) {
+    // The primary answers within METRICS_WAIT_MS; this bound only covers a primary that never does.
+    const scrapes = new Map<number, (workers: { slot: number; metrics: ProcessMetrics }[]) => void>();
+    let nextScrape = 0;
+    process.on('message', (m: unknown) => {
+      if (isMessage(m) && m.baluhost === 'metrics-answer') scrapes.get(m.id)?.(m.workers);
+    });
+    metrics.includeWorkers(role.slot, () => {
+      const id = nextScrape++;
+      return new Promise((resolve) => {
+        const done = (workers: { slot: number; metrics: ProcessMetrics }[]) => {
+          clearTimeout(timer);
+          scrapes.delete(id);
+          resolve(workers);
+        };
+        const timer = setTimeout(() => {
+          done([]);
+        }, 2 * METRICS_WAIT_MS);
+        scrapes.set(id, done);
+        if (process.connected) process.send?.({ baluhost: 'metrics-ask', id } satisfies Message);
+        else done([]);
+      });
+    });
+  }
 
   let isStopping = false;
   const stop = (why: string, logger: Logger) => {
@@ -171,6 +242,12 @@ export async function runWorker(config: Config): Promise<BaluhostServer> {
     if (!isMessage(m)) return;
     if (m.baluhost === 'event') deliver(m);
     else if (m.baluhost === 'stop') stop('primary', server.logger);
+    else if (m.baluhost === 'metrics-collect') {
+      void metrics.processMetrics().then((own) => {
+        if (process.connected)
+          process.send?.({ baluhost: 'metrics-reply', id: m.id, metrics: own } satisfies Message);
+      });
+    }
   });
   process.on('SIGTERM', () => {
     stop('SIGTERM', server.logger);

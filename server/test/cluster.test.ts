@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
@@ -176,6 +176,46 @@ describe(`baluhost serve --workers ${WORKERS} on ${TEST_DATABASE_URL ? 'PostgreS
       const res = await send(`${url}${route}`, 'GET', { Authorization: `Bearer ${token}` });
       assert.equal(res.status, 200, `${route}: ${res.body}`);
     }
+  });
+
+  it('/api/metrics, through any worker, has every worker’s own series under its worker label', async () => {
+    /** GET /api/health answers counted per worker label in one scrape. */
+    const healthByWorker = (text: string): Map<string, number> => {
+      const out = new Map<string, number>();
+      for (const line of text.split('\n')) {
+        const m = /^baluhost_http_requests_total\{(.*)\} (\d+)$/.exec(line);
+        if (!m || !m[1]!.includes('route="/api/health"') || !m[1]!.includes('status="200"')) continue;
+        const worker = /worker="(\d+)"/.exec(m[1]!)?.[1];
+        assert.ok(worker, `a request series without a worker label: ${line}`);
+        out.set(worker, (out.get(worker) ?? 0) + Number(m[2]));
+      }
+      return out;
+    };
+    const first = await send(`${url}/api/metrics`, 'GET');
+    assert.equal(first.status, 200, first.body);
+    const made = new Map<string, number>();
+    for (let i = 0; i < 3 * WORKERS; i++) {
+      const res = await send(`${url}/api/health`, 'GET');
+      assert.equal(res.status, 200);
+      made.set(String(res.worker), (made.get(String(res.worker)) ?? 0) + 1);
+    }
+    assert.equal(made.size, WORKERS, 'the health checks reached every worker');
+    const second = await send(`${url}/api/metrics`, 'GET');
+    assert.equal(second.status, 200, second.body);
+    const before = healthByWorker(first.body);
+    const after = healthByWorker(second.body);
+    for (const [worker, n] of made) {
+      assert.equal((after.get(worker) ?? 0) - (before.get(worker) ?? 0), n, `worker ${worker}'s count`);
+    }
+    // The process series are each worker's; the server-wide ones (storage, scheduler) have no worker label.
+    const rss = second.body.split('\n').filter((l) => l.startsWith('process_resident_memory_bytes{'));
+    assert.deepEqual(
+      rss.map((l) => /worker="(\d+)"/.exec(l)?.[1]).sort(),
+      Array.from({ length: WORKERS }, (_, i) => String(i + 1)),
+    );
+    assert.match(second.body, /^baluhost_storage_shares_used_bytes \d+$/m);
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: second.body, encoding: 'utf8' });
+    assert.equal(check.status, 0, `${check.stdout}${check.stderr}`);
   });
 
   it('a LOCK taken through one worker holds on every other, and its token works on any of them', async () => {

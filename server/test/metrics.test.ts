@@ -132,6 +132,12 @@ describe('metrics', () => {
     }
   });
 
+  it('labels no series with a worker in a single process', async () => {
+    const text = await scrape();
+    assert.match(text, /^process_resident_memory_bytes \d+$/m);
+    assert.doesNotMatch(text, /worker="/);
+  });
+
   it('passes promtool check metrics', async () => {
     const text = await scrape();
     const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });

@@ -1,7 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { NextFunction, Request, Response } from 'express';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  AggregatorRegistry,
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  collectDefaultMetrics,
+  type MetricObjectWithValues,
+  type MetricValue,
+} from 'prom-client';
 import type { HardwareSnapshot } from './hardware-snapshot.js';
 import type { StorageUsageReader } from './storage-usage-reader.js';
 
@@ -41,13 +50,30 @@ export interface MetricsServiceOptions {
   readonly cacheMs?: number;
 }
 
+/** One process's own series (see {@link MetricsService.processRegistry}), as prom-client's JSON. */
+export type ProcessMetrics = MetricObjectWithValues<MetricValue<string>>[];
+
+/** Asks the other workers of `serve --workers N` for their own series: each worker's slot and metrics. */
+export type WorkerMetricsSource = () => Promise<{ slot: number; metrics: ProcessMetrics }[]>;
+
 /**
- * BaluHost's Prometheus metrics: one registry with the process defaults and the `baluhost_*` series.
+ * BaluHost's Prometheus metrics. Two registries: {@link processRegistry} holds what each process counts for itself
+ * (the process and Node.js defaults, HTTP and WebDAV requests, bytes, failed logins); {@link registry} holds what
+ * the server has once (storage, hardware, energy, scheduler runs), collected in the process that runs those parts.
  * Request counters are updated as requests finish; hardware and storage gauges are read when scraped (through
  * {@link HardwareSnapshot}'s short cache). Labels never carry a user or a path.
+ *
+ * With several workers, the control worker's exposition includes every worker's own series, each with a `worker`
+ * label (its slot): counters are never summed across processes before Prometheus sees them, so a worker that
+ * restarts (its counters back at zero) reads as that one series' reset, which `rate()` handles, and not as a drop
+ * of the whole server's total.
  */
 export class MetricsService {
+  /** The server-wide series. */
   readonly registry = new Registry();
+  /** This process's own series. */
+  readonly processRegistry = new Registry();
+  private otherWorkers: { slot: number; ask: WorkerMetricsSource } | null = null;
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   private readonly httpDuration: Histogram<'method' | 'route'>;
   private readonly webdavRequests: Counter<'method' | 'status'>;
@@ -72,7 +98,8 @@ export class MetricsService {
       finish(this);
     };
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
+    const own = [this.processRegistry];
+    collectDefaultMetrics({ register: this.processRegistry });
     // prom-client's handle and request totals are gauges named `_total`, which Prometheus reserves for counters
     // (`promtool check metrics` refuses them); the per-type series stay.
     for (const name of [
@@ -80,46 +107,46 @@ export class MetricsService {
       'nodejs_active_requests_total',
       'nodejs_active_resources_total',
     ]) {
-      this.registry.removeSingleMetric(name);
+      this.processRegistry.removeSingleMetric(name);
     }
 
     this.httpRequests = new Counter({
       name: 'baluhost_http_requests_total',
       help: 'API and console HTTP requests by method, Express route pattern and status.',
       labelNames: ['method', 'route', 'status'],
-      registers,
+      registers: own,
     });
     this.httpDuration = new Histogram({
       name: 'baluhost_http_request_duration_seconds',
       help: 'Time from request to response end, by method and Express route pattern.',
       labelNames: ['method', 'route'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers,
+      registers: own,
     });
     this.webdavRequests = new Counter({
       name: 'baluhost_webdav_requests_total',
       help: 'WebDAV requests by method and status (499: the client went away).',
       labelNames: ['method', 'status'],
-      registers,
+      registers: own,
     });
     this.webdavDuration = new Histogram({
       name: 'baluhost_webdav_request_duration_seconds',
       help: 'WebDAV request duration by method.',
       labelNames: ['method'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120],
-      registers,
+      registers: own,
     });
     this.bytesRead = new Counter({
       name: 'baluhost_bytes_read_total',
       help: 'Bytes sent to clients: WebDAV response bodies; file API traffic (headers included).',
       labelNames: ['protocol'],
-      registers,
+      registers: own,
     });
     this.bytesWritten = new Counter({
       name: 'baluhost_bytes_written_total',
       help: 'Bytes received from clients: WebDAV request bodies; file API traffic (headers included).',
       labelNames: ['protocol'],
-      registers,
+      registers: own,
     });
     this.schedulerRuns = new Counter({
       name: 'baluhost_scheduler_runs_total',
@@ -131,7 +158,7 @@ export class MetricsService {
       name: 'baluhost_failed_logins_total',
       help: 'Failed logins by protocol.',
       labelNames: ['protocol'],
-      registers,
+      registers: own,
     });
 
     const readEnergy = options.energy;
@@ -405,9 +432,31 @@ export class MetricsService {
     this.storageCache = null;
   }
 
+  /** This process's own series, for the control worker's exposition. */
+  processMetrics(): Promise<ProcessMetrics> {
+    return this.processRegistry.getMetricsAsJSON();
+  }
+
+  /**
+   * Makes {@link exposition} include the other workers' own series (asked for at each scrape), and label every
+   * worker's, this one's (`slot`) included, with `worker`.
+   */
+  includeWorkers(slot: number, ask: WorkerMetricsSource): void {
+    this.otherWorkers = { slot, ask };
+  }
+
   /** The text exposition of every metric. */
   async exposition(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    let own: Registry = this.processRegistry;
+    if (this.otherWorkers) {
+      const { slot, ask } = this.otherWorkers;
+      const [mine, others] = await Promise.all([this.processMetrics(), ask()]);
+      own = AggregatorRegistry.aggregate(
+        [{ slot, metrics: mine }, ...others].map((w) => withWorkerLabel(w.slot, w.metrics)),
+      );
+    }
+    const merged = Registry.merge([own, this.registry]);
+    return { contentType: merged.contentType, body: await merged.metrics() };
   }
 
   private finishHttp(res: ServerResponse): void {
@@ -469,4 +518,18 @@ interface StorageReading {
 /** `/dev/sda` → `sda`. */
 function deviceName(device: string): string {
   return device.startsWith('/dev/') ? device.slice(5) : device;
+}
+
+/**
+ * One worker's series with its slot as the `worker` label. Each value is then unique to its worker, so that
+ * prom-client's aggregation (the `first` aggregator) only gathers the workers' series under one name each; none is
+ * summed, averaged or left out.
+ */
+function withWorkerLabel(slot: number, metrics: ProcessMetrics): ProcessMetrics {
+  const worker = String(slot);
+  return metrics.map((m) => ({
+    ...m,
+    aggregator: 'first',
+    values: m.values.map((v) => ({ ...v, labels: { ...v.labels, worker } })),
+  }));
 }
