@@ -156,7 +156,7 @@ describe(`baluhost serve --workers ${WORKERS} on ${TEST_DATABASE_URL ? 'PostgreS
     assert.deepEqual([...seen].sort(), [1, 2, 3, 4]);
   });
 
-  it('answers the control worker’s routes (scheduler, SMB, energy, services) through any worker', async () => {
+  it('answers the control worker’s routes (scheduler, SMB, energy, services, RAID, S.M.A.R.T., power, fans) through any worker', async () => {
     const login = await send(
       `${url}/api/auth/login`,
       'POST',
@@ -172,9 +172,53 @@ describe(`baluhost serve --workers ${WORKERS} on ${TEST_DATABASE_URL ? 'PostgreS
       seen.add(res.worker);
     }
     assert.equal(seen.size, WORKERS);
-    for (const route of ['/api/smb/status', '/api/energy', '/api/services']) {
+    for (const route of [
+      '/api/smb/status',
+      '/api/energy',
+      '/api/services',
+      '/api/raid',
+      '/api/smart',
+      '/api/power',
+      '/api/fans',
+    ]) {
       const res = await send(`${url}${route}`, 'GET', { Authorization: `Bearer ${token}` });
       assert.equal(res.status, 200, `${route}: ${res.body}`);
+    }
+  });
+
+  it('a fan mode set through one worker is what every worker shows (the hardware lives in the control worker)', async () => {
+    const login = await send(
+      `${url}/api/auth/login`,
+      'POST',
+      { 'Content-Type': 'application/json' },
+      JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    );
+    const token = (JSON.parse(login.body) as { accessToken: string }).accessToken;
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    const modes = async (): Promise<Map<number, string>> => {
+      const out = new Map<number, string>();
+      for (let i = 0; i < 2 * WORKERS; i++) {
+        const res = await send(`${url}/api/fans`, 'GET', headers);
+        assert.equal(res.status, 200, res.body);
+        const fan = (JSON.parse(res.body) as { fans: { id: string; mode: string }[] }).fans[0]!;
+        out.set(res.worker, fan.mode);
+      }
+      assert.equal(out.size, WORKERS, 'the reads reached every worker');
+      return out;
+    };
+    const fanId = (
+      JSON.parse((await send(`${url}/api/fans`, 'GET', headers)).body) as { fans: { id: string }[] }
+    ).fans[0]!.id;
+    // Each change goes through one worker only (one request, one connection); every worker must show it.
+    for (const mode of ['manual', 'auto', 'manual', 'auto']) {
+      const set = await send(
+        `${url}/api/fans/${encodeURIComponent(fanId)}/mode`,
+        'PUT',
+        headers,
+        JSON.stringify({ mode }),
+      );
+      assert.equal(set.status, 200, set.body);
+      for (const [worker, seen] of await modes()) assert.equal(seen, mode, `worker ${worker} after ${mode}`);
     }
   });
 
