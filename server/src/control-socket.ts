@@ -4,13 +4,14 @@ import path from 'node:path';
 
 /**
  * The admin routes of the parts that run in the control worker alone (see WorkerRole): Samba's supervisor, the
- * service status sampler, the hardware drivers (RAID, S.M.A.R.T., power, fans: the fan loop runs there, and the
+ * service status sampler, the hardware drivers (RAID, S.M.A.R.T., power, fans and the host telemetry of
+ * /api/system: the fan loop runs there, a CPU load is measured since that process's last reading, and the
  * simulations' state is that process's, saved under <data dir>/hardware), the energy plug (the simulated one keeps
  * its counters in that process), the scheduler (a run is cancelled in the process that runs it), telemetry, and
  * the Prometheus registry (which gathers the other workers' own series).
  */
 const CONTROL_ROUTES =
-  /^\/api\/(smb|services|raid|smart|power|fans|energy|scheduler|telemetry|metrics)(\/|\?|$)/;
+  /^\/api\/(smb|services|system|raid|smart|power|fans|energy|scheduler|telemetry|metrics)(\/|\?|$)/;
 
 /** Header carrying the client's address from a worker to the control worker; honoured on the socket only. */
 const PEER_HEADER = 'x-baluhost-peer';

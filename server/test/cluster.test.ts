@@ -156,7 +156,7 @@ describe(`baluhost serve --workers ${WORKERS} on ${TEST_DATABASE_URL ? 'PostgreS
     assert.deepEqual([...seen].sort(), [1, 2, 3, 4]);
   });
 
-  it('answers the control worker’s routes (scheduler, SMB, energy, services, RAID, S.M.A.R.T., power, fans) through any worker', async () => {
+  it('answers the control worker’s routes (scheduler, SMB, energy, services, system, RAID, S.M.A.R.T., power, fans) through any worker', async () => {
     const login = await send(
       `${url}/api/auth/login`,
       'POST',
@@ -176,6 +176,7 @@ describe(`baluhost serve --workers ${WORKERS} on ${TEST_DATABASE_URL ? 'PostgreS
       '/api/smb/status',
       '/api/energy',
       '/api/services',
+      '/api/system',
       '/api/raid',
       '/api/smart',
       '/api/power',
