@@ -1,4 +1,8 @@
 import { after, describe, it } from 'node:test';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
@@ -213,6 +217,102 @@ describe('demo data', () => {
       assert.match(JSON.stringify(raid.body), /sdc/);
     } finally {
       await t.stop();
+    }
+  });
+
+  it('serve --demo --workers 2 shows the demo’s failing disk and rebuilt array through either worker', async () => {
+    const env = await freshEnv();
+    const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+    const child = spawn(
+      process.execPath,
+      ['--conditions=development', '--import', 'tsx', cli, 'serve', '--demo', '--workers', '2'],
+      {
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          ...env,
+          PORT: '0',
+          BALUHOST_HOST: '127.0.0.1',
+          BALUHOST_TLS_PORT: '0',
+          BALUHOST_LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    try {
+      // Both workers log 'listening' with the shared URL.
+      let url = '';
+      let out = '';
+      const listening = new Set<number>();
+      child.stdout.setEncoding('utf8');
+      child.stderr.resume();
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          reject(new Error(`the workers did not start: ${out.slice(-2000)}`));
+        }, 60_000);
+        child.stdout.on('data', (chunk: string) => {
+          out += chunk;
+          for (const line of out.split('\n')) {
+            const m = /^\{.*"msg":"listening".*\}$/.exec(line);
+            if (!m) continue;
+            const l = JSON.parse(line) as { worker?: number; url?: string };
+            if (l.worker !== undefined) listening.add(l.worker);
+            url = l.url ?? url;
+          }
+          if (listening.size === 2) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      const get = (route: string, headers: Record<string, string> = {}, body?: string) =>
+        new Promise<{ status: number; worker: string; body: string }>((resolve, reject) => {
+          const req = http.request(`${url}${route}`, {
+            method: body === undefined ? 'GET' : 'POST',
+            headers,
+            agent: false,
+          });
+          req.once('response', (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => (text += c));
+            res.once('end', () => {
+              resolve({
+                status: res.statusCode ?? 0,
+                worker: String(res.headers['x-baluhost-worker']),
+                body: text,
+              });
+            });
+          });
+          req.once('error', reject);
+          req.end(body);
+        });
+      const login = await get(
+        '/api/auth/login',
+        { 'Content-Type': 'application/json' },
+        JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+      );
+      assert.equal(login.status, 200, login.body);
+      const auth = {
+        Authorization: `Bearer ${(JSON.parse(login.body) as { accessToken: string }).accessToken}`,
+      };
+      const workers = new Set<string>();
+      for (let i = 0; i < 6; i++) {
+        const smart = await get('/api/smart/sdd', auth);
+        assert.equal(smart.status, 200, smart.body);
+        assert.equal(
+          (JSON.parse(smart.body) as { health: string }).health,
+          'FAILED',
+          `worker ${smart.worker}`,
+        );
+        const raid = await get('/api/raid', auth);
+        assert.equal(raid.status, 200, raid.body);
+        assert.match(raid.body, /sdc/, `worker ${raid.worker}`);
+        workers.add(smart.worker).add(raid.worker);
+      }
+      assert.deepEqual([...workers].sort(), ['1', '2']);
+    } finally {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await once(child, 'exit');
     }
   });
 });
