@@ -62,6 +62,8 @@ export async function runPrimary(config: Config, count: number): Promise<void> {
   const pending: { name: DomainEventName; payload: unknown }[] = await prepareForWorkers(config, logger);
   const slots = new Map<number, Worker>();
   const crashes = new Map<number, number>();
+  /** Workers that have started serving (and so answer the primary's questions). */
+  const serving = new Set<Worker>();
   /** Scrapes in progress: the workers' answers so far, by collection id. */
   const collections = new Map<number, (slot: number, metrics: ProcessMetrics) => void>();
   let nextCollection = 0;
@@ -87,6 +89,7 @@ export async function runPrimary(config: Config, count: number): Promise<void> {
       } else if (message.baluhost === 'ready') {
         // A worker that got as far as serving starts again without the crash back-off growing.
         crashes.delete(slot);
+        serving.add(worker);
       } else if (message.baluhost === 'metrics-ask') {
         void collectMetrics(slot).then((workers) => {
           send(worker, { baluhost: 'metrics-answer', id: message.id, workers });
@@ -97,6 +100,7 @@ export async function runPrimary(config: Config, count: number): Promise<void> {
     });
     worker.once('exit', (code, signal) => {
       if (slots.get(slot) === worker) slots.delete(slot);
+      serving.delete(worker);
       if (isStopping) return;
       const n = (crashes.get(slot) ?? 0) + 1;
       crashes.set(slot, n);
@@ -130,7 +134,8 @@ export async function runPrimary(config: Config, count: number): Promise<void> {
   /** Every worker's own series but the asker's: those that answer within METRICS_WAIT_MS. */
   const collectMetrics = (asker: number): Promise<{ slot: number; metrics: ProcessMetrics }[]> => {
     const id = nextCollection++;
-    const asked = [...slots].filter(([slot, w]) => slot !== asker && w.isConnected());
+    // A worker still starting has no metrics yet, and would only make the scrape wait.
+    const asked = [...slots].filter(([slot, w]) => slot !== asker && serving.has(w) && w.isConnected());
     const answers: { slot: number; metrics: ProcessMetrics }[] = [];
     return new Promise((resolve) => {
       const finish = () => {
