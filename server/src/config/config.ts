@@ -113,7 +113,7 @@ export const CONFIG_VARIABLES: Readonly<Record<string, VarSpec>> = {
   },
   BALUHOST_FSYNC: {
     key: 'fsyncWrites',
-    doc: 'Flush each uploaded file to disk (fsync) before it replaces the old version and the upload is answered. Uploads are atomic either way (a temporary file renamed into place); false answers sooner, and a power cut can then lose the last seconds of uploads, as with Apache, nginx and Samba by default.',
+    doc: "Flush each uploaded file's data to disk (fsync) before it replaces the old version and the upload is answered, so that a power cut never leaves a torn or empty file under a name. Uploads are atomic against a crashed or killed server either way (a temporary file renamed into place). The rename itself reaches the disk with the file system's next journal commit (the next upload's flush, or within 5 s on ext4): an upload answered in the last seconds before a power cut can be missing afterwards, never half there. false answers sooner and leaves the data to the kernel's writeback too, as Apache, nginx and Samba do by default: after a power cut a recent file can then be empty or short.",
     default: 'true',
     schema: bool,
   },
