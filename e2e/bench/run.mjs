@@ -30,7 +30,7 @@ import { markdownTable, variantLine, metrics, sizeText, num } from './lib/report
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
 const MiB = 1024 * 1024;
-const ALL_SERVERS = ['baluhost', 'baluhost-nofsync', 'apache', 'nginx', 'rclone'];
+const ALL_SERVERS = ['baluhost', 'baluhost-nofsync', 'node-floor', 'apache', 'nginx', 'rclone'];
 const ALL_WORKLOADS = ['big', 'range', 'puts', 'propfind', 'wrk', 'static'];
 
 const { values: opts } = parseArgs({
@@ -308,7 +308,7 @@ const columns = order.filter((s) => !SERVERS[s].variantOf);
 const variants = order.filter((s) => SERVERS[s].variantOf);
 const table = [
   markdownTable(cfg, columns, labels, medians),
-  ...variants.map((v) => variantLine(cfg, v, labels, medians)),
+  ...variants.map((v) => variantLine(cfg, v, labels, medians, SERVERS[v].note)),
 ].join('\n');
 const loadEnd = os.loadavg();
 const stamp = startedAt.toISOString().slice(0, 16).replace(/:/g, '').replace('T', '-');

@@ -141,8 +141,11 @@ export function markdownTable(cfg, servers, labels, medians) {
   return lines.join('\n');
 }
 
-/** A line under the table for a variant of BaluHost (another setting, same run): its figures and its ratio to Apache. */
-export function variantLine(cfg, variant, labels, medians) {
+/**
+ * A line under the table for a server that is not a peer (BaluHost with another setting, the bare Node floor):
+ * its figures, its ratio to Apache, and `note` (what it is).
+ */
+export function variantLine(cfg, variant, labels, medians, note) {
   const v = medians[variant] ?? {};
   const apache = medians.apache ?? {};
   const vsApache = (key) => (v[key] && apache[key] ? ` (${(v[key] / apache[key]).toFixed(2)}× Apache)` : '');
@@ -157,5 +160,5 @@ export function variantLine(cfg, variant, labels, medians) {
         `${num(v.put4k_c16_rps)} req/s 16 concurrent${vsApache('put4k_c16_rps')}`,
     );
   if (parts.length === 0) return '';
-  return `\n${labels[variant]} (uploads answered before their fsync; the same run): ${parts.join('; ')}.`;
+  return `\n${labels[variant]} (${note}): ${parts.join('; ')}.`;
 }

@@ -5,6 +5,7 @@ import net from 'node:net';
 import { Buffer } from 'node:buffer';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { NODE_FLAGS } from '../../../server/bin/node-flags.mjs';
 import { startGroup, run } from './proc.mjs';
 import { basicAuth, request, expectStatus } from './http.mjs';
@@ -184,7 +185,38 @@ export const SERVERS = {
   'baluhost-nofsync': {
     ...baluhostServer('BaluHost, BALUHOST_FSYNC=false', { BALUHOST_FSYNC: 'false' }),
     variantOf: 'baluhost',
+    note: 'uploads answered before their fsync; the same run',
     workloads: ['big', 'puts'],
+  },
+  // The floor for small uploads flushed before the answer: a bare Node server doing only BaluHost's file-system
+  // steps (lib/floor-server.mjs). Reported under the table, as a measuring stick.
+  'node-floor': {
+    label: 'A bare Node server',
+    variantOf: 'baluhost',
+    note:
+      'e2e/bench/lib/floor-server.mjs: create with O_DSYNC, write, close, rename and nothing else, the floor for ' +
+      'any Node server that flushes each upload; the same run',
+    workloads: ['puts'],
+    needs: {},
+    async start({ dir, port, user, pass }) {
+      const root = path.join(dir, 'floor');
+      const logFile = path.join(dir, 'floor.log');
+      const script = fileURLToPath(new URL('floor-server.mjs', import.meta.url));
+      const group = startGroup(process.execPath, [script, root, String(port), user, pass], {
+        cwd: dir,
+        env: strippedEnv(),
+        logFile,
+      });
+      const auth = basicAuth(user, pass);
+      const davBase = `http://127.0.0.1:${port}/dav/`;
+      try {
+        await waitFor('the bare Node server', group, logFile, davReady(davBase, auth));
+      } catch (err) {
+        await group.stop();
+        throw err;
+      }
+      return { group, logFile, davBase, auth, diskRoot: path.join(root, 'files'), owner: null };
+    },
   },
   apache: {
     label: 'Apache',
