@@ -7,54 +7,26 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import http from 'node:http';
 import net from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { ADMIN_PASSWORD, TEST_DATABASE_URL, baluhost, dropTestDatabase } from './helpers.js';
+import {
+  ADMIN_PASSWORD,
+  TEST_DATABASE_URL,
+  baluhost,
+  dropTestDatabase,
+  send,
+  type Answer,
+} from './helpers.js';
 import { loadConfig } from '../src/config/index.js';
 import { openDatabase } from '../src/db/index.js';
 import { runLitmus, summaries, LITMUS_SUITES } from './litmus.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const WORKERS = 4;
-
-interface Answer {
-  readonly status: number;
-  readonly worker: number;
-  readonly headers: http.IncomingHttpHeaders;
-  readonly body: string;
-}
-
-/** One request on a connection of its own. */
-function send(
-  url: string,
-  method: string,
-  headers: Record<string, string> = {},
-  body?: string,
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent: false });
-    req.once('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.once('end', () => {
-        resolve({
-          status: res.statusCode ?? 0,
-          worker: Number(res.headers['x-baluhost-worker']),
-          headers: res.headers,
-          body: text,
-        });
-      });
-    });
-    req.once('error', reject);
-    req.end(body);
-  });
-}
 
 interface LogLine {
   readonly worker?: number;
@@ -78,6 +50,18 @@ describe(`baluhost serve --workers ${WORKERS} on ${TEST_DATABASE_URL ? 'PostgreS
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`no log line: ${what}`);
+  };
+
+  /** The admin's access token, from a login through whichever worker takes the connection. */
+  const adminToken = async (): Promise<string> => {
+    const login = await send(
+      `${url}/api/auth/login`,
+      'POST',
+      { 'Content-Type': 'application/json' },
+      JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    );
+    assert.equal(login.status, 200, login.body);
+    return (JSON.parse(login.body) as { accessToken: string }).accessToken;
   };
 
   before(async () => {
@@ -157,14 +141,7 @@ describe(`baluhost serve --workers ${WORKERS} on ${TEST_DATABASE_URL ? 'PostgreS
   });
 
   it('answers the control worker’s routes (scheduler, SMB, energy, services, system, RAID, S.M.A.R.T., power, fans) through any worker', async () => {
-    const login = await send(
-      `${url}/api/auth/login`,
-      'POST',
-      { 'Content-Type': 'application/json' },
-      JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-    );
-    assert.equal(login.status, 200, login.body);
-    const token = (JSON.parse(login.body) as { accessToken: string }).accessToken;
+    const token = await adminToken();
     const seen = new Set<number>();
     for (let i = 0; i < 2 * WORKERS; i++) {
       const res = await send(`${url}/api/scheduler/jobs`, 'GET', { Authorization: `Bearer ${token}` });
@@ -188,13 +165,7 @@ describe(`baluhost serve --workers ${WORKERS} on ${TEST_DATABASE_URL ? 'PostgreS
   });
 
   it('a fan mode set through one worker is what every worker shows (the hardware lives in the control worker)', async () => {
-    const login = await send(
-      `${url}/api/auth/login`,
-      'POST',
-      { 'Content-Type': 'application/json' },
-      JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-    );
-    const token = (JSON.parse(login.body) as { accessToken: string }).accessToken;
+    const token = await adminToken();
     const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
     const modes = async (): Promise<Map<number, string>> => {
       const out = new Map<number, string>();
@@ -264,13 +235,7 @@ describe(`baluhost serve --workers ${WORKERS} on ${TEST_DATABASE_URL ? 'PostgreS
   });
 
   it('a LOCK taken through one worker holds on every other, and its token works on any of them', async () => {
-    const login = await send(
-      `${url}/api/auth/login`,
-      'POST',
-      { 'Content-Type': 'application/json' },
-      JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-    );
-    const token = (JSON.parse(login.body) as { accessToken: string }).accessToken;
+    const token = await adminToken();
     for (const name of ['locker', 'other']) {
       const created = await send(
         `${url}/api/users`,
@@ -372,13 +337,7 @@ describe(`baluhost serve --workers ${WORKERS} on ${TEST_DATABASE_URL ? 'PostgreS
   });
 
   it('passes litmus with 0 failures against the four workers', async () => {
-    const login = await send(
-      `${url}/api/auth/login`,
-      'POST',
-      { 'Content-Type': 'application/json' },
-      JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-    );
-    const token = (JSON.parse(login.body) as { accessToken: string }).accessToken;
+    const token = await adminToken();
     const created = await send(
       `${url}/api/users`,
       'POST',

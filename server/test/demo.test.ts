@@ -1,7 +1,6 @@
 import { after, describe, it } from 'node:test';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -18,6 +17,7 @@ import {
   baluhost,
   bearer,
   dropTestDatabase,
+  send,
   startTestServer,
   TEST_DATABASE_URL,
   type TestServer,
@@ -264,30 +264,9 @@ describe('demo data', () => {
           }
         });
       });
-      const get = (route: string, headers: Record<string, string> = {}, body?: string) =>
-        new Promise<{ status: number; worker: string; body: string }>((resolve, reject) => {
-          const req = http.request(`${url}${route}`, {
-            method: body === undefined ? 'GET' : 'POST',
-            headers,
-            agent: false,
-          });
-          req.once('response', (res) => {
-            let text = '';
-            res.setEncoding('utf8');
-            res.on('data', (c: string) => (text += c));
-            res.once('end', () => {
-              resolve({
-                status: res.statusCode ?? 0,
-                worker: String(res.headers['x-baluhost-worker']),
-                body: text,
-              });
-            });
-          });
-          req.once('error', reject);
-          req.end(body);
-        });
-      const login = await get(
-        '/api/auth/login',
+      const login = await send(
+        `${url}/api/auth/login`,
+        'POST',
         { 'Content-Type': 'application/json' },
         JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
       );
@@ -295,21 +274,21 @@ describe('demo data', () => {
       const auth = {
         Authorization: `Bearer ${(JSON.parse(login.body) as { accessToken: string }).accessToken}`,
       };
-      const workers = new Set<string>();
+      const workers = new Set<number>();
       for (let i = 0; i < 6; i++) {
-        const smart = await get('/api/smart/sdd', auth);
+        const smart = await send(`${url}/api/smart/sdd`, 'GET', auth);
         assert.equal(smart.status, 200, smart.body);
         assert.equal(
           (JSON.parse(smart.body) as { health: string }).health,
           'FAILED',
           `worker ${smart.worker}`,
         );
-        const raid = await get('/api/raid', auth);
+        const raid = await send(`${url}/api/raid`, 'GET', auth);
         assert.equal(raid.status, 200, raid.body);
         assert.match(raid.body, /sdc/, `worker ${raid.worker}`);
         workers.add(smart.worker).add(raid.worker);
       }
-      assert.deepEqual([...workers].sort(), ['1', '2']);
+      assert.deepEqual([...workers].sort(), [1, 2]);
     } finally {
       child.kill('SIGTERM');
       if (child.exitCode === null) await once(child, 'exit');

@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -142,4 +143,39 @@ export function baluhost(args: string[], env: Record<string, string>, input?: st
     timeout: 60_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** An answer read whole, with the worker that gave it (X-Baluhost-Worker; NaN from a single process). */
+export interface Answer {
+  readonly status: number;
+  readonly worker: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** One request on a connection of its own (so that node:cluster hands each to the next worker). */
+export function send(
+  url: string,
+  method: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers, agent: false });
+    req.once('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.once('end', () => {
+        resolve({
+          status: res.statusCode ?? 0,
+          worker: Number(res.headers['x-baluhost-worker']),
+          headers: res.headers,
+          body: text,
+        });
+      });
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
 }
