@@ -17,6 +17,7 @@ import {
   ADMIN_PASSWORD,
   TEST_DATABASE_URL,
   baluhost,
+  adminTokenAt,
   dropTestDatabase,
   send,
   type Answer,
@@ -53,16 +54,7 @@ describe(`baluhost serve --workers ${WORKERS} on ${TEST_DATABASE_URL ? 'PostgreS
   };
 
   /** The admin's access token, from a login through whichever worker takes the connection. */
-  const adminToken = async (): Promise<string> => {
-    const login = await send(
-      `${url}/api/auth/login`,
-      'POST',
-      { 'Content-Type': 'application/json' },
-      JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-    );
-    assert.equal(login.status, 200, login.body);
-    return (JSON.parse(login.body) as { accessToken: string }).accessToken;
-  };
+  const adminToken = (): Promise<string> => adminTokenAt(url);
 
   before(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'baluhost-cluster-'));

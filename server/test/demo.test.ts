@@ -14,6 +14,7 @@ import { createServices } from '../src/services/index.js';
 import { prepareLayout } from '../src/storage/layout.js';
 import {
   ADMIN_PASSWORD,
+  adminTokenAt,
   baluhost,
   bearer,
   dropTestDatabase,
@@ -264,16 +265,7 @@ describe('demo data', () => {
           }
         });
       });
-      const login = await send(
-        `${url}/api/auth/login`,
-        'POST',
-        { 'Content-Type': 'application/json' },
-        JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-      );
-      assert.equal(login.status, 200, login.body);
-      const auth = {
-        Authorization: `Bearer ${(JSON.parse(login.body) as { accessToken: string }).accessToken}`,
-      };
+      const auth = { Authorization: `Bearer ${await adminTokenAt(url)}` };
       const workers = new Set<number>();
       for (let i = 0; i < 6; i++) {
         const smart = await send(`${url}/api/smart/sdd`, 'GET', auth);

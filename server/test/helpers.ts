@@ -179,3 +179,15 @@ export function send(
     req.end(body);
   });
 }
+
+/** The admin's access token from a server started by the CLI at `url` (login over a connection of its own). */
+export async function adminTokenAt(url: string): Promise<string> {
+  const login = await send(
+    `${url}/api/auth/login`,
+    'POST',
+    { 'Content-Type': 'application/json' },
+    JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+  );
+  assert.equal(login.status, 200, login.body);
+  return (JSON.parse(login.body) as { accessToken: string }).accessToken;
+}
