@@ -62,6 +62,16 @@ function davReady(url, auth) {
   };
 }
 
+/** Waits until a started server's WebDAV at `davBase` answers (see davReady); stops its group if it never does. */
+async function untilDavReady(what, group, logFile, davBase, auth) {
+  try {
+    await waitFor(what, group, logFile, davReady(davBase, auth));
+  } catch (err) {
+    await group.stop();
+    throw err;
+  }
+}
+
 /** When the harness runs as root, Apache and nginx workers run as www-data and must own their trees. */
 function workerUser() {
   if (process.getuid?.() !== 0) return null;
@@ -209,12 +219,7 @@ export const SERVERS = {
       });
       const auth = basicAuth(user, pass);
       const davBase = `http://127.0.0.1:${port}/dav/`;
-      try {
-        await waitFor('the bare Node server', group, logFile, davReady(davBase, auth));
-      } catch (err) {
-        await group.stop();
-        throw err;
-      }
+      await untilDavReady('the bare Node server', group, logFile, davBase, auth);
       return { group, logFile, davBase, auth, diskRoot: path.join(root, 'files'), owner: null };
     },
   },
@@ -296,12 +301,7 @@ export const SERVERS = {
       });
       const auth = basicAuth(user, pass);
       const davBase = `http://127.0.0.1:${port}/dav/`;
-      try {
-        await waitFor('Apache', group, path.join(dir, 'error.log'), davReady(davBase, auth));
-      } catch (err) {
-        await group.stop();
-        throw err;
-      }
+      await untilDavReady('Apache', group, path.join(dir, 'error.log'), davBase, auth);
       return { group, logFile, davBase, auth, diskRoot: root, owner };
     },
   },
@@ -373,12 +373,7 @@ export const SERVERS = {
       const group = startGroup(NGINX, base, { cwd: dir, env: process.env, logFile });
       const auth = basicAuth(user, pass);
       const davBase = `http://127.0.0.1:${port}/dav/`;
-      try {
-        await waitFor('nginx', group, errorLog, davReady(davBase, auth));
-      } catch (err) {
-        await group.stop();
-        throw err;
-      }
+      await untilDavReady('nginx', group, errorLog, davBase, auth);
       return {
         group,
         logFile,
@@ -424,12 +419,7 @@ export const SERVERS = {
       const group = startGroup('rclone', args, { cwd: dir, env: process.env, logFile });
       const auth = basicAuth(user, pass);
       const davBase = `http://127.0.0.1:${port}/dav/`;
-      try {
-        await waitFor('rclone', group, logFile, davReady(davBase, auth));
-      } catch (err) {
-        await group.stop();
-        throw err;
-      }
+      await untilDavReady('rclone', group, logFile, davBase, auth);
       return { group, logFile, davBase, auth, diskRoot: root, owner: null };
     },
   },
