@@ -24,7 +24,7 @@ type Message =
   | {
       readonly baluhost: 'metrics-answer';
       readonly id: number;
-      readonly workers: { slot: number; metrics: ProcessMetrics }[];
+      readonly workers: WorkerMetrics[];
     };
 
 function isMessage(value: unknown): value is Message {
@@ -49,6 +49,9 @@ const GIVE_UP_AFTER_CRASHES = 3;
  * or just restarting) is left out of that scrape, which Prometheus sees as its series missing once.
  */
 const METRICS_WAIT_MS = 2_000;
+
+/** One worker's own metrics, as the primary passes them to the control worker. */
+type WorkerMetrics = { slot: number; metrics: ProcessMetrics };
 
 /**
  * The primary of `baluhost serve --workers N`: prepares the data dir and database once, forks N workers that share
@@ -132,11 +135,11 @@ export async function runPrimary(config: Config, count: number): Promise<void> {
   };
 
   /** Every worker's own series but the asker's: those that answer within METRICS_WAIT_MS. */
-  const collectMetrics = (asker: number): Promise<{ slot: number; metrics: ProcessMetrics }[]> => {
+  const collectMetrics = (asker: number): Promise<WorkerMetrics[]> => {
     const id = nextCollection++;
     // A worker still starting has no metrics yet, and would only make the scrape wait.
     const asked = [...slots].filter(([slot, w]) => slot !== asker && serving.has(w) && w.isConnected());
-    const answers: { slot: number; metrics: ProcessMetrics }[] = [];
+    const answers: WorkerMetrics[] = [];
     return new Promise((resolve) => {
       const finish = () => {
         clearTimeout(timer);
@@ -211,17 +214,15 @@ export async function runWorker(config: Config): Promise<BaluhostServer> {
     if (process.connected) process.send?.({ baluhost: 'event', name, payload } satisfies Message);
   });
   const metrics = server.services.metrics;
+  /** The control worker's scrapes waiting for the primary's answer, by id. */
+  const scrapes = new Map<number, (workers: WorkerMetrics[]) => void>();
   if (role.isControl) {
     // The primary answers within METRICS_WAIT_MS; this bound only covers a primary that never does.
-    const scrapes = new Map<number, (workers: { slot: number; metrics: ProcessMetrics }[]) => void>();
     let nextScrape = 0;
-    process.on('message', (m: unknown) => {
-      if (isMessage(m) && m.baluhost === 'metrics-answer') scrapes.get(m.id)?.(m.workers);
-    });
     metrics.includeWorkers(role.slot, () => {
       const id = nextScrape++;
       return new Promise((resolve) => {
-        const done = (workers: { slot: number; metrics: ProcessMetrics }[]) => {
+        const done = (workers: WorkerMetrics[]) => {
           clearTimeout(timer);
           scrapes.delete(id);
           resolve(workers);
@@ -247,6 +248,7 @@ export async function runWorker(config: Config): Promise<BaluhostServer> {
     if (!isMessage(m)) return;
     if (m.baluhost === 'event') deliver(m);
     else if (m.baluhost === 'stop') stop('primary', server.logger);
+    else if (m.baluhost === 'metrics-answer') scrapes.get(m.id)?.(m.workers);
     else if (m.baluhost === 'metrics-collect') {
       void metrics.processMetrics().then((own) => {
         if (process.connected)
