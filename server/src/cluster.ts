@@ -31,8 +31,28 @@ function isMessage(value: unknown): value is Message {
   return typeof value === 'object' && value !== null && 'baluhost' in value;
 }
 
+/** Worker 1 runs what must run once per server: the SMB gateway, the server-wide metrics, the scheduler. */
+const CONTROL_SLOT = 1;
+
 /** Events whose payload carries a password: only the control worker (the SMB gateway) gets it. */
 const WITH_PASSWORD: ReadonlySet<DomainEventName> = new Set(['user.created', 'user.password']);
+
+/**
+ * Events only the control worker acts on: `storage.changed` is heard by the SMB gateway (owners of new files, its
+ * reload) and by the storage figures of `/api/metrics`, both there alone. Every upload emits one; sent to every
+ * worker, it cost each small file a message to the primary and one to each other worker.
+ */
+const FOR_CONTROL_ONLY: ReadonlySet<DomainEventName> = new Set(['storage.changed']);
+
+/** The workers an event emitted in slot `from` is relayed to, of those in `slots`. */
+export function relayTargets(name: DomainEventName, from: number, slots: Iterable<number>): number[] {
+  const targets: number[] = [];
+  for (const slot of slots) {
+    if (slot === from || (slot !== CONTROL_SLOT && FOR_CONTROL_ONLY.has(name))) continue;
+    targets.push(slot);
+  }
+  return targets;
+}
 
 /** How long after a crash a worker is started again; doubled per crash in a row, up to 30 s. */
 const RESTART_DELAY_MS = 500;
@@ -56,8 +76,8 @@ type WorkerMetrics = { slot: number; metrics: ProcessMetrics };
 /**
  * The primary of `baluhost serve --workers N`: prepares the data dir and database once, forks N workers that share
  * the ports (node:cluster hands connections out round-robin), relays domain events between them (cache
- * invalidation everywhere, SMB account changes to the control worker), starts a crashed worker again in its slot,
- * and on SIGTERM or SIGINT stops them all, letting their requests in flight finish.
+ * invalidation everywhere; SMB account changes and changed files to the control worker alone), starts a crashed
+ * worker again in its slot, and on SIGTERM or SIGINT stops them all, letting their requests in flight finish.
  */
 export async function runPrimary(config: Config, count: number): Promise<void> {
   const logger = createLogger(config.logLevel).child({ worker: 0 });
@@ -83,7 +103,7 @@ export async function runPrimary(config: Config, count: number): Promise<void> {
       if (message.baluhost === 'hello') {
         // Asked for, not pushed on 'online': a message that arrives before the worker listens is lost.
         send(worker, { baluhost: 'role', slot, count });
-        if (slot === 1) {
+        if (slot === CONTROL_SLOT) {
           for (const e of pending.splice(0))
             send(worker, { baluhost: 'event', name: e.name, payload: e.payload });
         }
@@ -124,10 +144,11 @@ export async function runPrimary(config: Config, count: number): Promise<void> {
     });
   };
   const relay = (from: number, message: Extract<Message, { baluhost: 'event' }>) => {
-    for (const [slot, worker] of slots) {
-      if (slot === from) continue;
+    for (const slot of relayTargets(message.name, from, slots.keys())) {
+      const worker = slots.get(slot);
+      if (worker === undefined) continue;
       const payload =
-        WITH_PASSWORD.has(message.name) && slot !== 1
+        WITH_PASSWORD.has(message.name) && slot !== CONTROL_SLOT
           ? { ...(message.payload as Record<string, unknown>), password: '' }
           : message.payload;
       send(worker, { baluhost: 'event', name: message.name, payload });
@@ -194,7 +215,7 @@ export async function runWorker(config: Config): Promise<BaluhostServer> {
   const role: WorkerRole = {
     slot: first.slot,
     count: first.count,
-    isControl: first.slot === 1,
+    isControl: first.slot === CONTROL_SLOT,
     controlSocket: controlSocketPath(config.dataDir),
   };
   const early: Extract<Message, { baluhost: 'event' }>[] = [];
@@ -211,6 +232,8 @@ export async function runWorker(config: Config): Promise<BaluhostServer> {
   };
   for (const m of early) deliver(m);
   events.relayTo((name, payload) => {
+    // The control worker's own events of this kind have nobody else to go to.
+    if (role.isControl && FOR_CONTROL_ONLY.has(name)) return;
     if (process.connected) process.send?.({ baluhost: 'event', name, payload } satisfies Message);
   });
   const metrics = server.services.metrics;

@@ -19,7 +19,8 @@ export type EventRelay = <K extends DomainEventName>(name: K, payload: DomainEve
 /**
  * The domain events. With several workers, listeners registered with `on` hear every worker's events (caches,
  * the SMB gateway in the control worker); listeners registered with `onLocal` only this process's own, for work
- * that must happen once (setting a deleted user's home aside).
+ * that must happen once (setting a deleted user's home aside). `storage.changed` reaches the control worker
+ * alone (server/src/cluster.ts): a listener for it anywhere else hears its own worker's uploads only.
  */
 export class DomainEventBus extends EventEmitter<DomainEvents> {
   private readonly own = new EventEmitter<DomainEvents>();
