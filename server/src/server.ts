@@ -19,6 +19,7 @@ import { startMonitoring, stopMonitoring, type MonitoringOptions } from './sched
 import { forwardToControl, isControlRequest, listenOnControlSocket } from './control-socket.js';
 import { CONFIRMATION_SECRET_KEY } from './hardware/hardware-service.js';
 import { startDiscovery, type Discovery } from './discovery.js';
+import { PendingResponses } from './pending-responses.js';
 
 /**
  * One worker of `baluhost serve --workers N`. The primary has migrated the database, cleared stale uploads and
@@ -144,7 +145,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (tls) servers.push(https.createServer({ cert: tls.cert, key: tls.key }, listener));
   // Responses not yet finished: on close, they are told to end their connection, so that a keep-alive client
   // (nginx's upstream pool, a WebDAV client) does not hold the shutdown open after its last answer.
-  const inFlight = new Set<http.ServerResponse>();
+  const inFlight = new PendingResponses();
   let isClosing = false;
   for (const s of servers) {
     // Keep-alive longer than a reverse proxy's, so that it never reuses a socket this side is closing.
@@ -153,7 +154,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     s.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
       if (isClosing) res.setHeader('Connection', 'close');
       inFlight.add(res);
-      res.once('close', () => inFlight.delete(res));
     });
     // Expect: 100-continue. WebDAV sends 100 Continue itself once it wants the body (after authentication, rights,
     // locks and quota), so that a refused upload is never sent; everything else gets it at once, as Node would.
@@ -213,7 +213,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     close() {
       closing ??= (async () => {
         isClosing = true;
-        for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+        inFlight.forEach((res) => {
+          if (!res.headersSent) res.setHeader('Connection', 'close');
+        });
         await discovery?.close();
         const drained = Promise.all(
           [...servers, ...(internal === null ? [] : [internal])].map(
