@@ -352,8 +352,11 @@ describe('admin console in Chromium', { timeout: 600_000 }, () => {
     const history = page.getByRole('table', { name: 'Run history' });
     const run = history.locator('tr[data-execution]').filter({ hasText: 'quota_reconcile' }).first();
     await run.waitFor();
-    // It may still be running when the history reloads: refresh until it has finished.
-    for (let i = 0; i < 20 && !/succeeded|failed/.test(await run.innerText()); i++) {
+    // It may still be running when the history reloads: refresh until it has finished. The jobs table and the
+    // history are two requests, and the job can finish between them: wait for both to show it.
+    const finished = async () =>
+      /succeeded|failed/.test(await run.innerText()) && /succeeded|failed/.test(await row.innerText());
+    for (let i = 0; i < 20 && !(await finished()); i++) {
       await page.waitForTimeout(250);
       await page.getByRole('button', { name: 'Refresh' }).click();
       await page.waitForLoadState('networkidle');
