@@ -44,14 +44,9 @@ const WITH_PASSWORD: ReadonlySet<DomainEventName> = new Set(['user.created', 'us
  */
 const FOR_CONTROL_ONLY: ReadonlySet<DomainEventName> = new Set(['storage.changed']);
 
-/** The workers an event emitted in slot `from` is relayed to, of those in `slots`. */
-export function relayTargets(name: DomainEventName, from: number, slots: Iterable<number>): number[] {
-  const targets: number[] = [];
-  for (const slot of slots) {
-    if (slot === from || (slot !== CONTROL_SLOT && FOR_CONTROL_ONLY.has(name))) continue;
-    targets.push(slot);
-  }
-  return targets;
+/** Whether the primary relays an event emitted in slot `from` to the worker in slot `to`. */
+export function relaysTo(name: DomainEventName, from: number, to: number): boolean {
+  return to !== from && (to === CONTROL_SLOT || !FOR_CONTROL_ONLY.has(name));
 }
 
 /** How long after a crash a worker is started again; doubled per crash in a row, up to 30 s. */
@@ -144,9 +139,8 @@ export async function runPrimary(config: Config, count: number): Promise<void> {
     });
   };
   const relay = (from: number, message: Extract<Message, { baluhost: 'event' }>) => {
-    for (const slot of relayTargets(message.name, from, slots.keys())) {
-      const worker = slots.get(slot);
-      if (worker === undefined) continue;
+    for (const [slot, worker] of slots) {
+      if (!relaysTo(message.name, from, slot)) continue;
       const payload =
         WITH_PASSWORD.has(message.name) && slot !== CONTROL_SLOT
           ? { ...(message.payload as Record<string, unknown>), password: '' }

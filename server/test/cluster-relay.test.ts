@@ -1,8 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { relayTargets } from '../src/cluster.js';
+import type { DomainEventName } from '../src/services/index.js';
+import { relaysTo } from '../src/cluster.js';
 
-describe('relayTargets: which workers hear an event another worker emitted', () => {
+/** The slots, of those running, that the primary relays an event from `from` to. */
+const relayTargets = (name: DomainEventName, from: number, slots: readonly number[]): number[] =>
+  slots.filter((to) => relaysTo(name, from, to));
+
+describe('relaysTo: which workers hear an event another worker emitted', () => {
   const slots = [1, 2, 3, 4];
 
   it('sends cache invalidations to every other worker', () => {
