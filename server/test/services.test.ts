@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -63,6 +64,25 @@ async function freePort(): Promise<number> {
   }
 }
 
+/** The programs started (by any means: execFile, spawn, exec) while `fn` runs. */
+async function programsStartedBy(fn: () => Promise<unknown>): Promise<string[]> {
+  const started: string[] = [];
+  // Every way of starting a program in Node (spawn, execFile, exec) goes through this undocumented method.
+  type Spawn = (this: ChildProcess, options: { readonly file: string }) => unknown;
+  const proto = ChildProcess.prototype as unknown as { spawn: Spawn };
+  const spawn = proto.spawn;
+  proto.spawn = function (options) {
+    started.push(options.file);
+    return spawn.call(this, options);
+  };
+  try {
+    await fn();
+  } finally {
+    proto.spawn = spawn;
+  }
+  return started;
+}
+
 describe('service status', () => {
   let t: TestServer;
   let procRoot: string;
@@ -109,6 +129,21 @@ describe('service status', () => {
     assert.equal(raid.state, 'degraded');
     assert.equal(raid.figures['mode'], 'real');
     assert.match(raid.lastError ?? '', /DRIVER_UNAVAILABLE/);
+  });
+
+  it('samples and evaluates the alert rules without starting a program once it knows the smbd version', async () => {
+    // Starting a process stalls the event loop for milliseconds, and every request in flight with it: the
+    // probes run every 30 s and the rules every minute, whatever the load. The first sample reads the version.
+    const services = t.server.services;
+    await services.serviceStatus.sample();
+    const started = await programsStartedBy(async () => {
+      // Past the half second for which systeminformation answers a process list from its last `ps`.
+      await new Promise((r) => setTimeout(r, 600));
+      await services.serviceStatus.sample();
+      await services.alerts.evaluate();
+    });
+    assert.deepEqual(started, []);
+    assert.equal(entry(await services.serviceStatus.sample(), 'hardware.telemetry').state, 'running');
   });
 
   it('raises a service_degraded notification for a degraded part once the rules run', async () => {
@@ -167,6 +202,8 @@ describe('service status of SMB', () => {
         return s.pid === null ? undefined : s.pid;
       });
       assert.equal(entry(await status.sample(), 'smb').state, 'running');
+      // The rules run every minute; smbstatus and pdbedit are for the status page and the probe.
+      assert.deepEqual(await programsStartedBy(() => t.server.services.alerts.evaluate()), []);
 
       process.kill(first, 'SIGKILL');
       await eventually('smbd gone', async () => ((await smb.status()).pid === first ? undefined : true));

@@ -334,7 +334,9 @@ export class ServiceStatusService {
           await hw.fansOverview();
           break;
         case 'telemetry':
-          await hw.telemetry(1);
+          // The driver's own source (/proc/stat in real mode). Not the whole snapshot: its process list runs
+          // `ps` and parses every process, which stalls the event loop for tens of milliseconds every interval.
+          await hw.cpuLoadPercent();
           break;
       }
       probe = { state: 'running', lastError: null, figures: { mode, lastProbeOk: true, probedAt } };

@@ -130,9 +130,9 @@ export function createServices(
     quota: storage.quota,
     clock,
   });
-  // The smbd_down alert: quiet while SMB is switched off.
+  // The smbd_down alert: quiet while SMB is switched off. Runs every minute: no Samba tool is started for it.
   monitoring.alerts.useSmbStatus(async () => {
-    const status = await smb.status();
+    const status = await smb.liveness();
     if (!status.enabled) return null;
     return { isRunning: status.running, ...(status.lastError === null ? {} : { detail: status.lastError }) };
   });

@@ -136,7 +136,11 @@ export class SmbService {
   private applyWaiters: (() => void)[] = [];
   private lastConf = '';
   private lastError: string | null = null;
-  private version: string | null = null;
+  /**
+   * `smbd --version`, read once (a process spawn costs the event loop several milliseconds, and the status is
+   * read every 30 s by the service probe and every minute by the alert rules) and again at each start of SMB.
+   */
+  private version: Promise<string | null> | null = null;
   private overQuota = new Set<string>();
   /** id → user, for the SMB users, refreshed on every apply. */
   private users = new Map<number, SmbUser>();
@@ -235,7 +239,8 @@ export class SmbService {
     await this.prepareTree();
     await this.syncPassdb();
     await this.writeConfig(settings);
-    this.version ??= await this.tools.version().catch(() => null);
+    // Read again at each start: an upgraded Samba shows its new version once SMB is restarted.
+    this.version = this.tools.version().catch(() => null);
     const tailer = new LogTailer(this.paths.logFile, (lines) => this.ingest.ingest(lines));
     await tailer.start();
     this.tailer = tailer;
@@ -300,6 +305,16 @@ export class SmbService {
     return after;
   }
 
+  /**
+   * Whether SMB is switched on and smbd runs, and the last error: what {@link status} says without running
+   * Samba's tools (smbstatus, pdbedit), for checks that run on a timer.
+   */
+  async liveness(): Promise<Pick<SmbStatusView, 'enabled' | 'running' | 'pid' | 'lastError'>> {
+    const settings = this.current ?? (await this.settings.get());
+    const pid = this.supervisor?.pid ?? null;
+    return { enabled: settings.enabled, running: pid !== null, pid, lastError: this.lastError };
+  }
+
   async status(): Promise<SmbStatusView> {
     const settings = this.current ?? (await this.settings.get());
     const pid = this.supervisor?.pid ?? null;
@@ -323,7 +338,7 @@ export class SmbService {
       enabled: settings.enabled,
       running: pid !== null,
       pid,
-      version: this.version ?? (await this.tools.version().catch(() => null)),
+      version: await (this.version ??= this.tools.version().catch(() => null)),
       port: settings.port,
       interfaces: settings.interfaces,
       sessions,
