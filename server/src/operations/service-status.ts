@@ -205,8 +205,8 @@ export class ServiceStatusService {
   }
 
   private async probeSmb(): Promise<Probe> {
-    const s = await this.deps.smb.status();
-    const figures = { pid: s.pid, port: s.port, version: s.version, sessions: s.sessions.length };
+    const s = await this.deps.smb.probe();
+    const figures = { pid: s.pid, port: s.port, version: s.version, sessions: s.sessions };
     if (!s.enabled) return { state: 'disabled', lastError: s.lastError, figures };
     const seen = this.smbSeenPid;
     this.smbSeenPid = s.pid;
@@ -358,7 +358,7 @@ export class ServiceStatusService {
    * @throws ConflictError when SMB is disabled; ServiceUnavailableError when no new smbd runs in time.
    */
   async restartSmb(actor: Principal): Promise<ServiceEntry> {
-    const before = await this.deps.smb.status();
+    const before = await this.deps.smb.liveness();
     if (!before.enabled) throw new ConflictError('SMB is disabled; enable it with PUT /api/smb first.');
     let ok = false;
     try {
@@ -366,7 +366,7 @@ export class ServiceStatusService {
       else process.kill(before.pid, 'SIGTERM');
       const deadline = Date.now() + (this.deps.smbRestartTimeoutMs ?? 15_000);
       for (;;) {
-        const s = await this.deps.smb.status();
+        const s = await this.deps.smb.liveness();
         if (s.running && s.pid !== null && s.pid !== before.pid) {
           // An admin's restart is not a crash.
           this.smbSeenPid = s.pid;

@@ -27,6 +27,7 @@ import {
   type SmbLogger,
   type SmbOpenFile,
   type SmbSession,
+  type SmbStatus,
 } from '@baluhost/protocols';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
@@ -221,6 +222,8 @@ export class SmbService {
     if (logger) this.logger = logger;
     this.current = await this.settings.get();
     if (this.current.enabled) await this.serial('start', () => this.bringUp());
+    // Read while the server starts rather than at the first probe, 30 s in, with requests in flight.
+    else this.version ??= this.tools.version().catch(() => null);
   }
 
   /** Stops Samba (leaving no Samba process behind) and drains the audit log. */
@@ -315,6 +318,26 @@ export class SmbService {
     return { enabled: settings.enabled, running: pid !== null, pid, lastError: this.lastError };
   }
 
+  /**
+   * What the service probe shows every 30 s: {@link liveness}, the port, smbd's version and the number of open
+   * sessions. While SMB runs that is one smbstatus; {@link status} also lists the accounts (pdbedit).
+   */
+  async probe(): Promise<
+    Pick<SmbStatusView, 'enabled' | 'running' | 'pid' | 'port' | 'version' | 'lastError'> & {
+      sessions: number;
+    }
+  > {
+    const settings = this.current ?? (await this.settings.get());
+    let sessions = 0;
+    if (this.isUp) sessions = (await this.smbstatus())?.sessions.length ?? 0;
+    return {
+      ...(await this.liveness()),
+      port: settings.port,
+      version: await (this.version ??= this.tools.version().catch(() => null)),
+      sessions,
+    };
+  }
+
   async status(): Promise<SmbStatusView> {
     const settings = this.current ?? (await this.settings.get());
     const pid = this.supervisor?.pid ?? null;
@@ -322,10 +345,7 @@ export class SmbService {
     let openFiles: SmbOpenFile[] = [];
     let usersWithoutPassword: string[] = [];
     if (this.isUp) {
-      const st = await this.tools.status().catch((err: unknown) => {
-        this.logger.warn({ err }, 'smbstatus failed');
-        return null;
-      });
+      const st = await this.smbstatus();
       sessions = st?.sessions ?? [];
       openFiles = st?.openFiles ?? [];
       const accounts = new Set((await this.tools.list().catch(() => [])).map((a) => a.name));
@@ -347,6 +367,14 @@ export class SmbService {
       overQuota: [...this.overQuota].sort(),
       lastError: this.lastError,
     };
+  }
+
+  /** smbstatus, or null (logged) when it fails. */
+  private smbstatus(): Promise<SmbStatus | null> {
+    return this.tools.status().catch((err: unknown) => {
+      this.logger.warn({ err }, 'smbstatus failed');
+      return null;
+    });
   }
 
   /** Resolves once every change queued so far (and a pending re-render) has been applied. */
