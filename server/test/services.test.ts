@@ -133,7 +133,7 @@ describe('service status', () => {
 
   it('samples and evaluates the alert rules without starting a program once it knows the smbd version', async () => {
     // Starting a process stalls the event loop for milliseconds, and every request in flight with it: the
-    // probes run every 30 s and the rules every minute, whatever the load. The first sample reads the version.
+    // probes run every 30 s and the rules every minute, whatever the load. smbd's version is read at start.
     const services = t.server.services;
     await services.serviceStatus.sample();
     const started = await programsStartedBy(async () => {
