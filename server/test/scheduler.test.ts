@@ -31,6 +31,9 @@ describe('scheduler', () => {
   let s: MonitoredServer;
   before(async () => {
     s = await startMonitoredServer({ startOptions: { monitoring: { extraJobs: [waitJob] } } });
+    // It runs until cancelled: left on its schedule, a test that moves the clock past Sunday 01:00 (run between
+    // Saturday 23:00 and Sunday 01:00) would start it and wait for it forever. It is run by hand below.
+    await s.api('patch', '/api/scheduler/jobs/test_wait', 200, { enabled: false });
   });
   after(async () => {
     await s.t.close();
