@@ -138,8 +138,8 @@ export class SmbService {
   private lastConf = '';
   private lastError: string | null = null;
   /**
-   * `smbd --version`, read once (a process spawn costs the event loop several milliseconds, and the status is
-   * read every 30 s by the service probe and every minute by the alert rules) and again at each start of SMB.
+   * `smbd --version` (see {@link smbdVersion}): read once, at start, and again at each start of SMB. Starting a
+   * program costs the event loop milliseconds, and the service probe asks for the version every 30 s.
    */
   private version: Promise<string | null> | null = null;
   private overQuota = new Set<string>();
@@ -223,7 +223,7 @@ export class SmbService {
     this.current = await this.settings.get();
     if (this.current.enabled) await this.serial('start', () => this.bringUp());
     // Read while the server starts rather than at the first probe, 30 s in, with requests in flight.
-    else this.version ??= this.tools.version().catch(() => null);
+    else void this.smbdVersion();
   }
 
   /** Stops Samba (leaving no Samba process behind) and drains the audit log. */
@@ -243,7 +243,8 @@ export class SmbService {
     await this.syncPassdb();
     await this.writeConfig(settings);
     // Read again at each start: an upgraded Samba shows its new version once SMB is restarted.
-    this.version = this.tools.version().catch(() => null);
+    this.version = null;
+    void this.smbdVersion();
     const tailer = new LogTailer(this.paths.logFile, (lines) => this.ingest.ingest(lines));
     await tailer.start();
     this.tailer = tailer;
@@ -333,14 +334,14 @@ export class SmbService {
     return {
       ...(await this.liveness()),
       port: settings.port,
-      version: await (this.version ??= this.tools.version().catch(() => null)),
+      version: await this.smbdVersion(),
       sessions,
     };
   }
 
   async status(): Promise<SmbStatusView> {
     const settings = this.current ?? (await this.settings.get());
-    const pid = this.supervisor?.pid ?? null;
+    const live = await this.liveness();
     let sessions: SmbSession[] = [];
     let openFiles: SmbOpenFile[] = [];
     let usersWithoutPassword: string[] = [];
@@ -355,10 +356,10 @@ export class SmbService {
         .sort();
     }
     return {
-      enabled: settings.enabled,
-      running: pid !== null,
-      pid,
-      version: await (this.version ??= this.tools.version().catch(() => null)),
+      enabled: live.enabled,
+      running: live.running,
+      pid: live.pid,
+      version: await this.smbdVersion(),
       port: settings.port,
       interfaces: settings.interfaces,
       sessions,
@@ -367,6 +368,11 @@ export class SmbService {
       overQuota: [...this.overQuota].sort(),
       lastError: this.lastError,
     };
+  }
+
+  /** smbd's version, or null when smbd cannot be run: one `smbd --version` until {@link bringUp} asks again. */
+  private smbdVersion(): Promise<string | null> {
+    return (this.version ??= this.tools.version().catch(() => null));
   }
 
   /** smbstatus, or null (logged) when it fails. */
