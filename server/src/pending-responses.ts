@@ -18,14 +18,21 @@ interface Entry {
  */
 export class PendingResponses {
   private first: Entry | null = null;
+  private count = 0;
 
   add(res: ServerResponse): void {
     const entry: Entry = { res, prev: null, next: this.first };
     if (this.first !== null) this.first.prev = entry;
     this.first = entry;
+    this.count++;
     res.once('close', () => {
       this.unlink(entry);
     });
+  }
+
+  /** How many responses are not closed yet. */
+  get size(): number {
+    return this.count;
   }
 
   /** Calls `visit` with every response not yet closed. */
@@ -34,6 +41,7 @@ export class PendingResponses {
   }
 
   private unlink(entry: Entry): void {
+    this.count--;
     if (entry.prev !== null) entry.prev.next = entry.next;
     else if (this.first === entry) this.first = entry.next;
     if (entry.next !== null) entry.next.prev = entry.prev;

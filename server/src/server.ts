@@ -146,6 +146,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // Responses not yet finished: on close, they are told to end their connection, so that a keep-alive client
   // (nginx's upstream pool, a WebDAV client) does not hold the shutdown open after its last answer.
   const inFlight = new PendingResponses();
+  // A small upload that is the only request in progress is written on the event loop (QUIET_WRITES).
+  services.storage.setQuietCheck(() => inFlight.size <= 1);
   let isClosing = false;
   for (const s of servers) {
     // Keep-alive longer than a reverse proxy's, so that it never reuses a socket this side is closing.

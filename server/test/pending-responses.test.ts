@@ -21,13 +21,16 @@ describe('PendingResponses', () => {
     const [a, b, c, d] = ['a', 'b', 'c', 'd'].map(response);
     for (const r of [a, b, c, d]) pending.add(r!);
     assert.deepEqual(names(pending), ['a', 'b', 'c', 'd']);
+    assert.equal(pending.size, 4);
     b!.emit('close'); // in the middle
     assert.deepEqual(names(pending), ['a', 'c', 'd']);
+    assert.equal(pending.size, 3);
     d!.emit('close'); // the newest
     a!.emit('close'); // the oldest
     assert.deepEqual(names(pending), ['c']);
     c!.emit('close');
     assert.deepEqual(names(pending), []);
+    assert.equal(pending.size, 0);
     const e = response('e');
     pending.add(e);
     assert.deepEqual(names(pending), ['e']);

@@ -125,6 +125,8 @@ export class StorageCore implements StoragePort {
   private readonly sql: SqlRunner;
   /** Whether a written file is flushed to disk (fsync) before it is renamed into place (BALUHOST_FSYNC). */
   private readonly syncWrites: boolean;
+  /** Whether the process has nothing else to serve (see QUIET_WRITES in file-io.ts); unknown until set. */
+  private quiet: (() => boolean) | null = null;
 
   /** Home folders known to exist, with when to check again. */
   private readonly homesMade = new Map<string, number>();
@@ -145,6 +147,15 @@ export class StorageCore implements StoragePort {
     this.locks = new LockTable(db, clock);
     this.properties = new PropertyTable(db);
     this.sql = new SqlRunner(db);
+  }
+
+  /**
+   * Tells the core how to know that the process has no other request in progress, which lets a small upload be
+   * written on the event loop (QUIET_WRITES in file-io.ts). The HTTP server sets it; without it every write goes
+   * through the thread pool.
+   */
+  setQuietCheck(check: () => boolean): void {
+    this.quiet = check;
   }
 
   // ---------------------------------------------------------------- resolution
@@ -718,6 +729,7 @@ export class StorageCore implements StoragePort {
         options.expectedBytes ?? null,
         admit,
         this.syncWrites,
+        this.quiet,
       );
       let writtenStat = asWritten;
       const created = await this.serial(loc.key, async () => {
