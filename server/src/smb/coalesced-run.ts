@@ -6,10 +6,7 @@ export class CoalescedRun {
   private timer: NodeJS.Timeout | null = null;
   private due = 0;
 
-  constructor(
-    private readonly run: () => void,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(private readonly run: () => void) {}
 
   /** Whether a run is waiting for its time. */
   get pending(): boolean {
@@ -18,7 +15,7 @@ export class CoalescedRun {
 
   /** Asks for a run within `delayMs`. */
   schedule(delayMs: number): void {
-    const due = this.now() + delayMs;
+    const due = Date.now() + delayMs;
     if (this.timer) {
       if (this.due <= due) return;
       clearTimeout(this.timer);

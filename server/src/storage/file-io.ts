@@ -14,6 +14,7 @@ import {
 } from 'node:fs';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { FileBody } from '@baluhost/protocols';
 import { collectYoungGarbage } from '../heap.js';
@@ -267,15 +268,6 @@ async function writeAll(fd: number, buffers: Buffer[]): Promise<void> {
  * the calls stay on the pool and a slow disk stalls only its own upload.
  */
 
-/** Runs `check` after the event loop has polled once, so that requests already on their sockets are known. */
-function afterPoll(check: () => boolean): Promise<boolean> {
-  return new Promise((resolve) => {
-    setImmediate(() => {
-      resolve(check());
-    });
-  });
-}
-
 /** writeAll on the event loop (see QUIET_WRITES). */
 function writeAllInline(fd: number, buffers: Buffer[]): void {
   let rest = buffers;
@@ -411,7 +403,13 @@ export async function writeNewFile(
           pending = [];
         }
       }
-      if (fd === null && quiet !== null && (await afterPoll(quiet))) {
+      let inline = false;
+      if (fd === null && quiet !== null) {
+        // Asked once the event loop has polled, so that requests already on their sockets count.
+        await nextTurn();
+        inline = quiet();
+      }
+      if (inline) {
         // Nothing else to serve (see QUIET_WRITES): create and write here rather than hand both to the pool.
         fd = openSync(file, flags, 0o640);
         writeAllInline(fd, pending);

@@ -577,7 +577,7 @@ export class StorageCore implements StoragePort {
       }
       yield out;
       // Other requests get their turn between two pages (a page takes a few milliseconds to build).
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
   }
 
