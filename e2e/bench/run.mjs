@@ -124,6 +124,29 @@ function machine() {
   };
 }
 
+/**
+ * File creation in the run's folder, waited for when slow: after many files were removed on this file system in
+ * the last minutes, creates there are slowed for every server (see probeCreates). A full run waits up to six
+ * minutes for that to pass; a quick run only says so.
+ */
+async function settledCreates() {
+  const waitUntil = Date.now() + (opts.quick ? 0 : 6 * 60_000);
+  for (let i = 1; ; i++) {
+    const us = w.probeCreates(tmpRoot, `create-probe-${i}`);
+    log(`file creates in ${tmpRoot}: ${num(us)} µs each`);
+    if (us <= SLOW_CREATE_US) return us;
+    if (Date.now() >= waitUntil) {
+      log(
+        'warning: creates are slow here, most likely after many files were removed on this file system in the ' +
+          'last minutes (see e2e/bench/README.md); the small uploads will be slowed for every server',
+      );
+      return us;
+    }
+    log('waiting for that to pass (recently removed files)');
+    await sleep(20_000);
+  }
+}
+
 // --- the run --------------------------------------------------------------------------------------------
 const startedAt = new Date();
 const env = machine();
@@ -169,18 +192,23 @@ const pass = 'bench-password-1';
 const small = randomBytes(4096);
 const bigFile = path.join(tmpRoot, 'big.bin');
 const runs = Object.fromEntries(order.map((s) => [s, []]));
+/** Above this many µs per file creation, something other than the servers slows the small uploads. */
+const SLOW_CREATE_US = 100;
+let startCreates = null;
 const errors = [];
 
 async function session(name, repeat) {
   const dir = path.join(tmpRoot, `${name}-${repeat}`);
   mkdirSync(dir);
+  const m0 = {};
   const port = await freePort();
   const cpuProfDir = name === 'baluhost' && opts['cpu-prof'] ? path.resolve(opts['cpu-prof']) : undefined;
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+  m0.create_us = w.probeCreates(dir);
   const t0 = Date.now();
   const h = await SERVERS[name].start({ dir, port, user, pass, repoRoot, cpuProfDir });
   current = h;
-  const m = { startup_ms: Date.now() - t0, start_rss_MiB: groupRssMiB(h.group.pgid) };
+  const m = { ...m0, startup_ms: Date.now() - t0, start_rss_MiB: groupRssMiB(h.group.pgid) };
   // Every server rests the same time before it is measured: a NAS is at rest most of the time, and a Node
   // server's memory right after start still holds start-up garbage (BaluHost collects it ten seconds later).
   await sleep(cfg.settleSeconds * 1000);
@@ -208,7 +236,10 @@ async function session(name, repeat) {
     if (doing('puts')) {
       m.put4k_seq_rps = await w.smallPuts(h, cfg, small, 'puts-seq', 1);
       m.put4k_c16_rps = await w.smallPuts(h, cfg, small, 'puts-c16', 16);
-      say(`4 KiB PUT ${num(m.put4k_seq_rps)} req/s sequential, ${num(m.put4k_c16_rps)} req/s 16 concurrent`);
+      say(
+        `4 KiB PUT ${num(m.put4k_seq_rps)} req/s sequential, ${num(m.put4k_c16_rps)} req/s 16 concurrent ` +
+          `(file creates before start: ${num(m.create_us)} µs)`,
+      );
     }
     if (doing('propfind')) {
       await w.makeManyFiles(h, cfg, 'many');
@@ -239,14 +270,17 @@ async function session(name, repeat) {
     if (left.length > 0) console.error(`bench: ${label}: processes left after stop: ${left.join(' ')}`);
     const { code, signal } = await h.group.exited;
     m.exit = code ?? signal;
-    rmSync(dir, { recursive: true, force: true });
+    // The folder stays until the run ends (cleanup): removing thousands of files here would slow the next
+    // server's creates (see probeCreates).
   }
   if (left.length > 0) throw new Error(`${label}: processes left after stop: ${left.join(' ')}`);
   return m;
 }
 
 try {
-  const need = workloads.has('big') ? cfg.bigBytes * 2 + 512 * MiB : 512 * MiB;
+  // The big file and its copy on the server, and every session's folder (kept until the end: about 60 MiB each).
+  const need =
+    (workloads.has('big') ? cfg.bigBytes * 2 : 0) + 512 * MiB + order.length * cfg.repeats * 64 * MiB;
   const fsInfo = statfsSync(tmpRoot);
   const free = fsInfo.bavail * fsInfo.bsize;
   if (free < need) throw new Error(`${tmpRoot} has ${sizeText(free)} free; this run needs ${sizeText(need)}`);
@@ -264,6 +298,7 @@ try {
     `${opts.quick ? 'quick' : 'full'} run: ${order.join(', ')}; ${cfg.repeats} repeat(s); ` +
       `${env.nproc} cores, load ${loadStart.map((l) => l.toFixed(2)).join(' ')}`,
   );
+  startCreates = await settledCreates();
   // Repeats interleave the servers, so a burst of load elsewhere on the machine hits all of them alike.
   for (let r = 1; r <= cfg.repeats; r++) {
     for (const s of order) {
@@ -294,6 +329,7 @@ const keys = [
   'static_p99_ms',
   'startup_ms',
   'propfind_get_count',
+  'create_us',
 ];
 const medians = {};
 for (const s of order) {
@@ -311,6 +347,17 @@ const table = [
   ...variants.map((v) => variantLine(cfg, v, labels, medians, SERVERS[v].note)),
 ].join('\n');
 const loadEnd = os.loadavg();
+
+/** How fast files were created where each server was about to run (see probeCreates). */
+function createsLine() {
+  const each = order
+    .filter((s) => medians[s].create_us !== undefined)
+    .map((s) => `${labels[s]} ${num(medians[s].create_us)}`);
+  return (
+    `File creates in each server's folder just before it started, µs each (median of 100, then of the repeats): ` +
+    `${each.join(', ')}; at the start of the run ${startCreates === null ? '–' : num(startCreates)}.`
+  );
+}
 const stamp = startedAt.toISOString().slice(0, 16).replace(/:/g, '').replace('T', '-');
 const base = `${opts.quick ? 'quick-' : ''}${stamp}`;
 const md = [
@@ -322,6 +369,8 @@ const md = [
   `Medians of ${cfg.repeats} repeat(s); client and servers on the same machine; ratios are BaluHost ÷ peer.`,
   '',
   table,
+  '',
+  createsLine(),
   '',
   ...(errors.length > 0
     ? ['Errors:', '', ...errors.map((e) => `- ${e.server ?? ''} r${e.repeat ?? ''}: ${e.error}`), '']
@@ -342,6 +391,7 @@ writeFileSync(
       workloads: [...workloads],
       machine: env,
       load: { start: loadStart, end: loadEnd },
+      startCreates_us: startCreates,
       medians,
       runs,
       errors,
