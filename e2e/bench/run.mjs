@@ -193,7 +193,7 @@ const small = randomBytes(4096);
 const bigFile = path.join(tmpRoot, 'big.bin');
 const runs = Object.fromEntries(order.map((s) => [s, []]));
 /** Above this many µs per file creation, something other than the servers slows the small uploads. */
-const SLOW_CREATE_US = 100;
+const SLOW_CREATE_US = 30;
 let startCreates = null;
 const errors = [];
 
