@@ -27,17 +27,48 @@ export function controlSocketPath(dataDir: string): string {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
+/** Headers of one connection, never passed on by a proxy (RFC 9110 7.6.1), besides those `Connection` names. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/**
+ * `headers` without those of its own connection. Passed on, a client's `Connection: close` made every forwarded
+ * request a connection of its own that the control worker closed after answering, and the end of a request
+ * written to it could then fail (EPIPE) and be answered as a restart; the control worker's `keep-alive` would
+ * have told a client that asked to close to stay.
+ */
+export function endToEndHeaders(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
+  const named = (headers.connection ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+  const out: http.OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name) && !named.includes(name)) out[name] = value;
+  }
+  return out;
+}
+
 /** Passes a request to the control worker and its answer back, streaming both ways. */
 export function forwardToControl(
   socketPath: string,
   req: http.IncomingMessage,
   res: http.ServerResponse,
 ): void {
-  const headers = { ...req.headers, [PEER_HEADER]: req.socket.remoteAddress ?? '' };
+  const headers = { ...endToEndHeaders(req.headers), [PEER_HEADER]: req.socket.remoteAddress ?? '' };
   const upstream = http.request(
     { socketPath, agent, method: req.method, path: req.url, headers },
     (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.headers);
+      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, endToEndHeaders(answer.headers));
       answer.pipe(res);
     },
   );
