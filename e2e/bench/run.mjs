@@ -200,15 +200,14 @@ const errors = [];
 async function session(name, repeat) {
   const dir = path.join(tmpRoot, `${name}-${repeat}`);
   mkdirSync(dir);
-  const m0 = {};
   const port = await freePort();
   const cpuProfDir = name === 'baluhost' && opts['cpu-prof'] ? path.resolve(opts['cpu-prof']) : undefined;
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
-  m0.create_us = w.probeCreates(dir);
+  const createUs = w.probeCreates(dir);
   const t0 = Date.now();
   const h = await SERVERS[name].start({ dir, port, user, pass, repoRoot, cpuProfDir });
   current = h;
-  const m = { ...m0, startup_ms: Date.now() - t0, start_rss_MiB: groupRssMiB(h.group.pgid) };
+  const m = { create_us: createUs, startup_ms: Date.now() - t0, start_rss_MiB: groupRssMiB(h.group.pgid) };
   // Every server rests the same time before it is measured: a NAS is at rest most of the time, and a Node
   // server's memory right after start still holds start-up garbage (BaluHost collects it ten seconds later).
   await sleep(cfg.settleSeconds * 1000);
