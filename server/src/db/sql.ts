@@ -36,7 +36,9 @@ export interface SqliteStatement {
 export interface SqliteConnection {
   prepare(text: string): SqliteStatement;
   pragma(text: string): unknown;
-  transaction<A extends unknown[], R>(fn: (...args: A) => R): { immediate(...args: A): R };
+  transaction<A extends unknown[], R>(
+    fn: (...args: A) => R,
+  ): ((...args: A) => R) & { immediate(...args: A): R };
 }
 
 /** The SQLite connection behind a knex instance opened by openDatabase; set when the pool creates it. */
@@ -57,7 +59,16 @@ interface KnexClientInternals {
   releaseConnection(connection: SqliteConnection): Promise<unknown>;
 }
 
-type Batch = (statements: readonly Sql[], last: (() => void) | undefined) => void;
+/** One caller's statements (and the step to run before they commit), waiting for the next group commit. */
+interface Pending {
+  readonly statements: readonly Sql[];
+  readonly last: (() => void) | undefined;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Runs the items in one transaction; for each, null when it committed, else what it failed with. */
+type Group = (items: readonly Pending[]) => ({ error: unknown } | null)[];
 
 /**
  * Runs the statements of the request hot path (a small upload's accounting and audit row, the quota lookup) without
@@ -68,10 +79,19 @@ type Batch = (statements: readonly Sql[], last: (() => void) | undefined) => voi
  * them), a transaction as BEGIN IMMEDIATE ... COMMIT with no await in between: it never holds the connection
  * across a wait. When knex holds the connection (a transaction of its own between two awaits), the runner queues
  * for it through knex's pool like any query. On PostgreSQL the same SQL goes through `knex.raw`.
+ *
+ * Transactions asked for during one turn of the event loop commit together (group commit): one BEGIN IMMEDIATE,
+ * each caller's statements in a savepoint of their own, one COMMIT. A caller whose statements (or `last`) fail is
+ * rolled back to its savepoint and rejected alone; the others commit. Under concurrent uploads this writes the
+ * pages they share (the usage row, the audit table's last leaf and its indexes) and takes SQLite's locks once per
+ * group instead of once per upload. A lone caller waits one turn of the loop (the check phase), microseconds.
+ * Should BEGIN or the COMMIT itself fail (a disk full, an I/O error), every caller of the group is rejected, and
+ * the `last` steps that had run stay done (a rename is not undone), as with a transaction of one.
  */
 export class SqlRunner {
   private readonly holder: { connection: SqliteConnection | null } | undefined;
-  private readonly batches = new WeakMap<SqliteConnection, Batch>();
+  private readonly groups = new WeakMap<SqliteConnection, Group>();
+  private pending: Pending[] = [];
 
   constructor(private readonly db: Db) {
     this.holder = sqliteConnections.get(db);
@@ -96,7 +116,8 @@ export class SqlRunner {
 
   /**
    * Runs the statements in one transaction: all of them or none. `last`, when given, runs after them and before
-   * the commit; if it throws, nothing is committed (a file renamed into place commits with its accounting).
+   * the commit; if it throws, nothing of this call is committed (a file renamed into place commits with its
+   * accounting). On SQLite the transaction may be shared with other callers' (see the class).
    */
   async transaction(statements: readonly Sql[], last?: () => void): Promise<void> {
     if (!this.holder) {
@@ -106,24 +127,53 @@ export class SqlRunner {
       });
       return;
     }
-    await this.onSqlite((conn) => {
-      this.batchOf(conn)(statements, last);
+    return new Promise<void>((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => void this.commitPending());
+      this.pending.push({ statements, last, resolve, reject });
     });
   }
 
-  private batchOf(conn: SqliteConnection): Batch {
-    let batch = this.batches.get(conn);
-    if (!batch) {
-      const inTransaction = conn.transaction((statements: readonly Sql[], last: (() => void) | undefined) => {
-        for (const s of statements) conn.prepare(s.text).run(...s.values);
-        last?.();
-      });
-      batch = (statements, last) => {
-        inTransaction.immediate(statements, last);
-      };
-      this.batches.set(conn, batch);
+  private async commitPending(): Promise<void> {
+    const items = this.pending;
+    this.pending = [];
+    let failures: ({ error: unknown } | null)[];
+    try {
+      failures = await this.onSqlite((conn) => this.groupOf(conn)(items));
+    } catch (e) {
+      // BEGIN or COMMIT failed: nothing of the group is committed.
+      for (const item of items) item.reject(e);
+      return;
     }
-    return batch;
+    items.forEach((item, i) => {
+      const failure = failures[i];
+      if (failure) item.reject(failure.error);
+      else item.resolve();
+    });
+  }
+
+  private groupOf(conn: SqliteConnection): Group {
+    let group = this.groups.get(conn);
+    if (!group) {
+      // A transaction function called inside another runs as a savepoint (better-sqlite3): a throw rolls back
+      // that caller's statements only.
+      const one = conn.transaction((item: Pending) => {
+        for (const s of item.statements) conn.prepare(s.text).run(...s.values);
+        item.last?.();
+      });
+      const all = conn.transaction((items: readonly Pending[]) =>
+        items.map((item) => {
+          try {
+            one(item);
+            return null;
+          } catch (e) {
+            return { error: e };
+          }
+        }),
+      );
+      group = (items) => all.immediate(items);
+      this.groups.set(conn, group);
+    }
+    return group;
   }
 
   private async onSqlite<R>(fn: (conn: SqliteConnection) => R): Promise<R> {
