@@ -61,6 +61,21 @@ export default tseslint.config(
     rules: { ...tseslint.configs.disableTypeChecked.rules, 'n/no-process-env': 'off' },
   },
   {
+    // CommonJS: the `baluhost` entry point (server/bin/package.json says so) and what it requires first.
+    files: ['**/*.cjs', 'server/bin/baluhost.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'commonjs',
+      globals: { process: 'readonly', require: 'readonly', module: 'writable' },
+    },
+    rules: {
+      ...tseslint.configs.disableTypeChecked.rules,
+      'n/no-process-env': 'off',
+      '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+  {
     files: ['server/src/config/**'],
     rules: { 'n/no-process-env': 'off' },
   },

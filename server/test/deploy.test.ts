@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NODE_FLAGS } from '../bin/node-flags.mjs';
+import threadPool from '../bin/thread-pool.cjs';
 import { ADMIN_PASSWORD, startTestServer } from './helpers.js';
 
 const DEPLOY = fileURLToPath(new URL('../../deploy/', import.meta.url));
@@ -130,6 +131,33 @@ describe('deploy files', () => {
       const text = await readFile(path.join(root, launcher), 'utf8');
       assert.match(text, /\[\.\.\.NODE_FLAGS,/, `${launcher} puts NODE_FLAGS first on node's command line`);
     }
+  });
+
+  it('sizes the thread pool in the entry point before anything uses it, unless UV_THREADPOOL_SIZE is set', async () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    // Loaded before the entry point (-r): once the entry point's first synchronous run is over, it gives the pool
+    // work and counts the process's threads. Whether the CLI is built or not makes no difference to that.
+    const probe = path.join(tmp, 'pool-probe.cjs');
+    await writeFile(
+      probe,
+      "setImmediate(() => require('fs').stat('/', () => process.stderr.write(" +
+        "'threads=' + require('fs').readdirSync('/proc/self/task').length + '\\n')));\n",
+    );
+    const threads = (extra: Record<string, string>): number => {
+      const env: Record<string, string> = { PATH: process.env['PATH'] ?? '', ...extra };
+      const r = spawnSync(process.execPath, ['-r', probe, 'server/bin/baluhost.js', '--version'], {
+        cwd: root,
+        env,
+        encoding: 'utf8',
+      });
+      const found = /threads=(\d+)/.exec(r.stderr);
+      assert.ok(found, r.stderr);
+      return Number(found[1]);
+    };
+    const POOL_THREADS = Number(threadPool.POOL_THREADS);
+    assert.ok(POOL_THREADS > 4);
+    // The same process with libuv's default of 4 threads, asked for explicitly: the difference is the pool's.
+    assert.equal(threads({}) - threads({ UV_THREADPOOL_SIZE: '4' }), POOL_THREADS - 4);
   });
 
   it('runs as the baluhost user in a sandbox, and as root only through the SMB drop-in', async () => {

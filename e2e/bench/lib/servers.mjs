@@ -7,6 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { NODE_FLAGS } from '../../../server/bin/node-flags.mjs';
+import threadPool from '../../../server/bin/thread-pool.cjs';
 import { startGroup, run } from './proc.mjs';
 import { basicAuth, request, expectStatus } from './http.mjs';
 
@@ -214,7 +215,8 @@ export const SERVERS = {
       const script = fileURLToPath(new URL('floor-server.mjs', import.meta.url));
       const group = startGroup(process.execPath, [script, root, String(port), user, pass], {
         cwd: dir,
-        env: strippedEnv(),
+        // The thread pool BaluHost's entry point gives itself (server/bin/thread-pool.cjs), for a like-for-like floor.
+        env: { UV_THREADPOOL_SIZE: threadPool.POOL_THREADS, ...strippedEnv() },
         logFile,
       });
       const auth = basicAuth(user, pass);

@@ -1,0 +1,2 @@
+/** See thread-pool.cjs. */
+export declare const POOL_THREADS: string;
