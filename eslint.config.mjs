@@ -52,7 +52,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.mjs', '**/*.js'],
+    files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
@@ -63,17 +63,11 @@ export default tseslint.config(
   {
     // CommonJS: the `baluhost` entry point (server/bin/package.json says so) and what it requires first.
     files: ['**/*.cjs', 'server/bin/baluhost.js'],
-    ...tseslint.configs.disableTypeChecked,
     languageOptions: {
-      ...tseslint.configs.disableTypeChecked.languageOptions,
       sourceType: 'commonjs',
       globals: { process: 'readonly', require: 'readonly', module: 'writable' },
     },
-    rules: {
-      ...tseslint.configs.disableTypeChecked.rules,
-      'n/no-process-env': 'off',
-      '@typescript-eslint/no-require-imports': 'off',
-    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['server/src/config/**'],
