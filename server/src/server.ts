@@ -104,6 +104,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     options.clock,
     { ...options.hardware, logger: logger.child({ component: 'hardware' }) },
     { ...options.monitoring, logger },
+    worker === null,
   );
   if (runsControl) {
     await services.hardware.start();

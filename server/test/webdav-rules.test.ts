@@ -170,6 +170,37 @@ describe('WebDAV obeys the storage core’s rules', () => {
     assert.deepEqual(await readdir(path.join(t.dataDir, 'tmp')), []);
   });
 
+  it('applies a quota set or lifted between two uploads to the next one, for a user and for a share', async () => {
+    const id = await t.createUser('rita', 'rita-password-1');
+    const rita: [string, string] = ['rita', 'rita-password-1'];
+    const quota = async (route: string, quotaBytes: number | null) =>
+      t
+        .http()
+        .patch(route)
+        .set(...bearer(admin))
+        .send({ quotaBytes })
+        .expect(200);
+    // Uploads without a quota, then the admin sets one well below what the next upload needs.
+    assert.equal((await dav(t.url, 'PUT', '/dav/home/a.bin', rita, Buffer.alloc(3000, 1))).status, 201);
+    await quota(`/api/users/${id}`, 5000);
+    assert.equal((await dav(t.url, 'PUT', '/dav/home/b.bin', rita, Buffer.alloc(3000, 2))).status, 507);
+    await quota(`/api/users/${id}`, null);
+    assert.equal((await dav(t.url, 'PUT', '/dav/home/b.bin', rita, Buffer.alloc(3000, 2))).status, 201);
+    // The same for a share's quota.
+    const shares = await t
+      .http()
+      .get('/api/shares')
+      .set(...bearer(admin))
+      .expect(200);
+    const family = (shares.body.items as { id: number; name: string }[]).find((x) => x.name === 'family');
+    assert.ok(family);
+    assert.equal((await dav(t.url, 'PUT', '/dav/family/q1.bin', ALICE, Buffer.alloc(3000, 3))).status, 201);
+    await quota(`/api/shares/${family.id}`, 1000);
+    assert.equal((await dav(t.url, 'PUT', '/dav/family/q2.bin', ALICE, Buffer.alloc(3000, 4))).status, 507);
+    await quota(`/api/shares/${family.id}`, null);
+    assert.equal((await dav(t.url, 'PUT', '/dav/family/q2.bin', ALICE, Buffer.alloc(3000, 4))).status, 201);
+  });
+
   it('never reads, lists or writes outside the caller’s namespace, whatever the URL', async () => {
     const outside = path.join(t.dataDir, 'outside');
     await mkdir(outside, { recursive: true });

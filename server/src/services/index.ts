@@ -68,6 +68,12 @@ export function createServices(
   clock: () => number = Date.now,
   hardwareOptions: Omit<HardwareServiceOptions, 'db' | 'config' | 'audit' | 'serverClock'> = {},
   monitoringOptions: MonitoringOptions = {},
+  /**
+   * Whether this process is the only one serving the database: `baluhost serve` without workers, on SQLite. It
+   * may then keep what only it changes in memory (the lock table's emptiness). The CLI and cluster workers pass
+   * false.
+   */
+  soleServer = false,
 ): Services {
   const events = new DomainEventBus();
   const audit = new AuditService(db, clock);
@@ -94,6 +100,7 @@ export function createServices(
   const shares = new SharesService(db, layout, audit, events, clock);
   const storage = new StorageCore(db, layout, shares, audit, events, clock, {
     syncWrites: config.fsyncWrites,
+    soleLockWriter: soleServer && !config.databaseUrl,
   });
   const appPasswords = new AppPasswordsService(db, audit, events, clock);
   const webdavAuth = new BasicAuthenticator(db, auth, appPasswords, events, 'webdav', clock);

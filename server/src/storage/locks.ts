@@ -45,16 +45,46 @@ function toInfo(row: LockRow): LockRecord {
  */
 export class LockTable {
   private readonly sql: SqlRunner;
+  /**
+   * Whether the table is known to hold no row at all, so that a check needs no query: every upload asks, and the
+   * table is empty most of the time. Known only where this process writes every lock (`soleWriter`: SQLite and a
+   * single server process; workers and hosts sharing a database always ask the table). `create` clears it before
+   * it checks for conflicts; a count sets it, at the first check and after locks are removed, unless a lock was
+   * created while the count ran. Rows removed behind its back (a share's deletion, the CLI) leave it stale, never
+   * wrong: the table is then asked until the next count.
+   */
+  private knownEmpty = false;
+  private countDue: boolean;
+  private creations = 0;
 
   constructor(
     private readonly db: Db,
     private readonly clock: () => number = Date.now,
+    private readonly soleWriter = false,
   ) {
     this.sql = new SqlRunner(db);
+    this.countDue = soleWriter;
+  }
+
+  /** Counts the table's rows (never awaited: a caller inside a transaction would wait for its own connection). */
+  private countRows(): void {
+    if (!this.soleWriter) return;
+    this.countDue = false;
+    const creations = this.creations;
+    this.sql.first<{ n: number }>(sql('select count(*) as n from locks', [])).then(
+      (row) => {
+        if (this.creations === creations) this.knownEmpty = (row?.n ?? 1) === 0;
+      },
+      () => {
+        this.countDue = true;
+      },
+    );
   }
 
   /** Active locks on `key` itself and on every ancestor, whatever their depth: one query. */
   private async atAndAbove(key: string, trx: Db): Promise<LockRow[]> {
+    if (this.knownEmpty) return [];
+    if (this.countDue) this.countRows();
     const keys = selfAndAncestors(key);
     if (trx !== this.db) {
       return trx<LockRow>('locks').whereIn('resourceKey', keys).where('expiresAtMs', '>', this.clock());
@@ -78,6 +108,7 @@ export class LockTable {
   }
 
   async below(key: string, trx: Db = this.db): Promise<LockRecord[]> {
+    if (this.knownEmpty) return [];
     const rows = (await atOrBelow(trx('locks'), key).where('expiresAtMs', '>', this.clock())) as LockRow[];
     return rows.filter((r) => r.resourceKey !== key).map(toInfo);
   }
@@ -138,6 +169,9 @@ export class LockTable {
       timeoutSeconds: number;
     },
   ): Promise<LockInfo> {
+    // Before the checks and the insert: from here on every check asks the table, this one's too.
+    this.knownEmpty = false;
+    this.creations++;
     const existing = await this.covering(input.key, trx);
     if (input.depth === 'infinity') existing.push(...(await this.below(input.key, trx)));
     const conflicts =
@@ -188,14 +222,20 @@ export class LockTable {
 
   async remove(token: string): Promise<void> {
     await this.db('locks').where({ token }).delete();
+    this.countRows();
   }
 
   /** Drops every lock at or below a key (the resource was deleted or moved away). */
   async removeAtOrBelow(trx: Db, key: string): Promise<void> {
-    await atOrBelow(trx('locks'), key).delete();
+    if (this.knownEmpty) return;
+    const removed = await atOrBelow(trx('locks'), key).delete();
+    // Counted once the transaction has let go of the connection.
+    if (removed > 0) this.countRows();
   }
 
   async removeExpired(): Promise<number> {
-    return this.db('locks').where('expiresAtMs', '<=', this.clock()).delete();
+    const removed = await this.db('locks').where('expiresAtMs', '<=', this.clock()).delete();
+    if (removed > 0) this.countRows();
+    return removed;
   }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { runSql, sql, SqlRunner, type Db, type Sql } from '../db/index.js';
 import { AppError } from '../errors/index.js';
+import type { DomainEventBus } from '../services/events.js';
 
 export interface Reservation {
   readonly id: string;
@@ -8,6 +9,19 @@ export interface Reservation {
   readonly shareId: number | null;
   bytes: number;
 }
+
+/** Whether a quota applies to a user and share, as read at some time (see QuotaLedger.known). */
+interface KnownQuota {
+  readonly user: number | null;
+  readonly share: number | null;
+  readonly applies: boolean;
+  readonly freshUntil: number;
+}
+
+/** How long a read of whether a quota applies is trusted (QuotaLedger.known). */
+const FRESH_MS = 5_000;
+/** Answers kept at most; past this the map starts again. */
+const KNOWN_MAX = 10_000;
 
 /** How long a reservation lives without being extended; an upload refreshes it as it streams. */
 const RESERVATION_TTL_MS = 15 * 60_000;
@@ -20,13 +34,41 @@ const RESERVATION_TTL_MS = 15 * 60_000;
 export class QuotaLedger {
   private readonly isPostgres: boolean;
   private readonly sql: SqlRunner;
+  /**
+   * {@link applies} as last read, by user and share, and until when that read is trusted: every upload asks. A
+   * change to a user or share (a quota set or lifted, a deletion) drops their answers at once, in every worker
+   * (the cluster relays the events); FRESH_MS bounds what a change that no event told of can cost (another host
+   * on the same PostgreSQL database), as for the user's other state (BasicAuthenticator).
+   */
+  private readonly known = new Map<string, KnownQuota>();
+  /** Changes heard so far: an answer read while one arrived is not kept. */
+  private changes = 0;
 
   constructor(
     private readonly db: Db,
     private readonly clock: () => number = Date.now,
+    events: DomainEventBus | null = null,
   ) {
     this.isPostgres = (db.client as { config: { client: string } }).config.client === 'pg';
     this.sql = new SqlRunner(db);
+    if (events) {
+      const forget = (user: number | null, share: number | null) => {
+        this.changes++;
+        for (const [k, v] of this.known) {
+          if ((user !== null && v.user === user) || (share !== null && v.share === share))
+            this.known.delete(k);
+        }
+      };
+      events.on('user.changed', ({ userId }) => {
+        forget(userId, null);
+      });
+      events.on('user.deleted', ({ userId }) => {
+        forget(userId, null);
+      });
+      events.on('share.changed', ({ shareId }) => {
+        forget(null, shareId);
+      });
+    }
   }
 
   async used(scope: 'user' | 'share', id: number, trx: Db = this.db): Promise<number> {
@@ -53,6 +95,11 @@ export class QuotaLedger {
   /** Whether any quota applies to bytes charged to this user and share (asked on every upload). */
   async applies(userId: number | null, shareId: number | null): Promise<boolean> {
     if (userId === null && shareId === null) return false;
+    const key = `${String(userId)}:${String(shareId)}`;
+    const now = this.clock();
+    const cached = this.known.get(key);
+    if (cached !== undefined && cached.freshUntil > now) return cached.applies;
+    const changes = this.changes;
     const row = await this.sql.first<{ n: number }>(
       sql(
         'select (select count(*) from users where id = ? and quota_bytes is not null)' +
@@ -60,7 +107,12 @@ export class QuotaLedger {
         [userId, shareId],
       ),
     );
-    return row !== undefined && row.n > 0;
+    const applies = row !== undefined && row.n > 0;
+    if (changes === this.changes) {
+      if (this.known.size >= KNOWN_MAX) this.known.clear();
+      this.known.set(key, { user: userId, share: shareId, applies, freshUntil: now + FRESH_MS });
+    }
+    return applies;
   }
 
   /**

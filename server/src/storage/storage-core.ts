@@ -140,11 +140,15 @@ export class StorageCore implements StoragePort {
     private readonly audit: AuditService,
     private readonly events: DomainEventBus,
     private readonly clock: () => number = Date.now,
-    options: { readonly syncWrites?: boolean } = {},
+    options: {
+      readonly syncWrites?: boolean;
+      /** Whether this process writes every lock of the database (see LockTable). */
+      readonly soleLockWriter?: boolean;
+    } = {},
   ) {
     this.syncWrites = options.syncWrites ?? true;
-    this.quota = new QuotaLedger(db, clock);
-    this.locks = new LockTable(db, clock);
+    this.quota = new QuotaLedger(db, clock, events);
+    this.locks = new LockTable(db, clock, options.soleLockWriter ?? false);
     this.properties = new PropertyTable(db);
     this.sql = new SqlRunner(db);
   }
