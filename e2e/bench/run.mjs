@@ -30,7 +30,7 @@ import { markdownTable, variantLine, metrics, sizeText, num } from './lib/report
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
 const MiB = 1024 * 1024;
-const ALL_SERVERS = ['baluhost', 'baluhost-nofsync', 'node-floor', 'apache', 'nginx', 'rclone'];
+const ALL_SERVERS = ['baluhost', 'baluhost-fsync-always', 'node-floor', 'apache', 'nginx', 'rclone'];
 const ALL_WORKLOADS = ['big', 'range', 'puts', 'propfind', 'wrk', 'static'];
 
 const { values: opts } = parseArgs({

@@ -43,11 +43,20 @@ function put(
 }
 
 // Uploads take one of two paths in the storage core (a body announced as small is gathered and written with one
-// call; others stream), and the fsync before the rename is a setting: every combination must store the bytes sent.
-for (const fsync of ['true', 'false']) {
+// call; others stream), and which files are flushed before they take their name is a setting: every combination
+// must store the bytes sent, and flush what the setting says (a replacement by `replace`, everything by `always`).
+for (const fsync of ['replace', 'always', 'never'] as const) {
   describe(`WebDAV PUT with BALUHOST_FSYNC=${fsync}`, () => {
     let t: TestServer;
     const home = (): string => path.join(t.dataDir, 'storage', 'homes', 'alice');
+    /** Files the storage core flushed while `op` ran. */
+    const flushedBy = async (op: () => Promise<unknown>): Promise<number> => {
+      const before = t.server.services.storage.flushedFiles;
+      await op();
+      return t.server.services.storage.flushedFiles - before;
+    };
+    const flushesNew = fsync === 'always' ? 1 : 0;
+    const flushesReplacing = fsync === 'never' ? 0 : 1;
 
     before(async () => {
       t = await startTestServer({ BALUHOST_FSYNC: fsync });
@@ -111,21 +120,66 @@ for (const fsync of ['true', 'false']) {
     for (const c of cases) {
       it(`stores ${c.name} byte for byte, and replaces it`, async () => {
         const name = `f-${randomBytes(4).toString('hex')}.bin`;
-        const first = await put(t.url, `/dav/home/${name}`, c.pieces(c.data), c.headers(c.data));
+        let first = { status: 0, etag: undefined as string | undefined };
+        const flushedFirst = await flushedBy(async () => {
+          first = await put(t.url, `/dav/home/${name}`, c.pieces(c.data), c.headers(c.data));
+        });
         assert.equal(first.status, 201);
+        assert.equal(flushedFirst, flushesNew, 'files flushed for a new file');
         assert.ok((await readFile(path.join(home(), name))).equals(c.data));
         const back = await fetch(new URL(`/dav/home/${name}`, t.url), { headers: { Authorization: AUTH } });
         assert.equal(back.headers.get('etag'), first.etag, 'the ETag of the PUT is that of the stored file');
         assert.ok(Buffer.from(await back.arrayBuffer()).equals(c.data));
         const again = randomBytes(c.data.length + 1);
-        const second = await put(t.url, `/dav/home/${name}`, [again], {
-          'Content-Length': String(again.length),
+        let second = { status: 0, etag: undefined as string | undefined };
+        const flushedSecond = await flushedBy(async () => {
+          second = await put(t.url, `/dav/home/${name}`, [again], {
+            'Content-Length': String(again.length),
+          });
         });
         assert.equal(second.status, 204);
+        assert.equal(flushedSecond, flushesReplacing, 'files flushed for a replacement');
         assert.notEqual(second.etag, first.etag);
         assert.ok((await readFile(path.join(home(), name))).equals(again));
       });
     }
+
+    it('flushes what a COPY or MOVE brings when it replaces a file or folder', async () => {
+      const dav = async (method: string, from: string, headers: Record<string, string> = {}) => {
+        const res = await fetch(new URL(`/dav/home/${from}`, t.url), {
+          method,
+          headers: { Authorization: AUTH, ...headers },
+        });
+        return res.status;
+      };
+      const to = (name: string) => ({ Destination: new URL(`/dav/home/${name}`, t.url).href });
+      const a = randomBytes(5000);
+      assert.equal((await put(t.url, '/dav/home/cm-a.bin', [a])).status, 201);
+      assert.equal((await put(t.url, '/dav/home/cm-b.bin', [randomBytes(10)])).status, 201);
+      assert.equal(await dav('MKCOL', 'cm-d/'), 201);
+      for (const f of ['x', 'y'])
+        assert.equal((await put(t.url, `/dav/home/cm-d/${f}.bin`, [a])).status, 201);
+      const cases: [string, string, Record<string, string>, number, number][] = [
+        ['COPY', 'cm-a.bin', to('cm-c.bin'), 201, flushesNew],
+        ['COPY', 'cm-a.bin', to('cm-b.bin'), 204, flushesReplacing],
+        ['MOVE', 'cm-c.bin', to('cm-b.bin'), 204, flushesReplacing],
+        ['MOVE', 'cm-d/', to('cm-e/'), 201, 0],
+        ['COPY', 'cm-e/', to('cm-f/'), 201, 2 * flushesNew],
+        ['MOVE', 'cm-f/', to('cm-e/'), 204, 2 * flushesReplacing],
+      ];
+      for (const [method, from, headers, status, flushes] of cases) {
+        let got = 0;
+        const flushed = await flushedBy(async () => {
+          got = await dav(method, from, headers);
+        });
+        assert.equal(got, status, `${method} ${from}`);
+        assert.equal(flushed, flushes, `files flushed by ${method} ${from} to ${headers.Destination ?? ''}`);
+      }
+      assert.ok((await readFile(path.join(home(), 'cm-b.bin'))).equals(a));
+      assert.ok((await readFile(path.join(home(), 'cm-e', 'y.bin'))).equals(a));
+      // The next case counts the home's files.
+      assert.equal(await dav('DELETE', 'cm-e/'), 204);
+    });
 
     it('leaves no temporary file behind, and counts the bytes stored', async () => {
       assert.deepEqual(await readdir(path.join(t.dataDir, 'tmp')), []);

@@ -1,8 +1,9 @@
 // The floor for a Node server that flushes each upload before it answers: it does what BaluHost's small upload
 // does on the file system (create a temporary file with O_DSYNC on the thread pool, write it there, close, rename
 // into place) and nothing else: no database, no locks, no quota, no audit, no paths to check. The benchmark runs
-// it beside BaluHost (`node-floor`) so that the 4 KiB PUT lines show how much of the gap to Apache is the flush on
-// this disk and how much is BaluHost's own work. It is a measuring stick, not a server: Basic auth by comparing
+// it beside BaluHost with every upload flushed (`node-floor` beside `baluhost-fsync-always`), so that the 4 KiB PUT
+// lines show how much of the gap to Apache is the flush on this disk and how much is BaluHost's own work. It is a
+// measuring stick, not a server: Basic auth by comparing
 // the header, PUT, MKCOL, a GET (the harness reads its first upload back) and a minimal PROPFIND (its readiness
 // probe), nothing more.
 //

@@ -57,6 +57,25 @@ describe('config', () => {
     );
   });
 
+  it('flushes replacements by default, and takes true and false for always and never', () => {
+    assert.equal(loadConfig({}).fsync, 'replace');
+    for (const [value, policy] of [
+      ['replace', 'replace'],
+      ['always', 'always'],
+      ['never', 'never'],
+      ['true', 'always'],
+      ['1', 'always'],
+      ['false', 'never'],
+      ['0', 'never'],
+    ] as const) {
+      assert.equal(loadConfig({ BALUHOST_FSYNC: value }).fsync, policy, value);
+    }
+    assert.throws(
+      () => loadConfig({ BALUHOST_FSYNC: 'sometimes' }),
+      /BALUHOST_FSYNC: must be replace, always or never \(true and false mean always and never\)/,
+    );
+  });
+
   it('reads secrets from <NAME>_FILE, and refuses both forms at once', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
     const file = path.join(dir, 'pw');

@@ -99,7 +99,7 @@ export function createServices(
   );
   const shares = new SharesService(db, layout, audit, events, clock);
   const storage = new StorageCore(db, layout, shares, audit, events, clock, {
-    syncWrites: config.fsyncWrites,
+    flush: config.fsync,
     soleLockWriter: soleServer && !config.databaseUrl,
   });
   const appPasswords = new AppPasswordsService(db, audit, events, clock);

@@ -101,6 +101,19 @@ export function closeFd(fd: number): void {
   }
 }
 
+/**
+ * Flushes an existing file's data to disk (fdatasync on the thread pool; the open is inline, as for any existing
+ * file). For a file written earlier without a flush that is about to replace another (BALUHOST_FSYNC=replace).
+ */
+export async function flushFile(file: string): Promise<void> {
+  const fd = openInline(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+  try {
+    await fdatasyncFd(fd);
+  } finally {
+    closeFd(fd);
+  }
+}
+
 /** fstat of an open descriptor: its inode is in memory, so this never waits for the disk. */
 export function statFd(fd: number): Stats {
   return fstatSync(fd);

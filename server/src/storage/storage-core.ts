@@ -37,11 +37,13 @@ import { tmpFileName, type StorageLayout } from './layout.js';
 import { QuotaLedger, type Reservation } from './quota.js';
 import { LockTable } from './locks.js';
 import { PropertyTable } from './properties.js';
+import type { FlushPolicy } from '../config/index.js';
 import { atOrBelow, moveKeys } from './keys.js';
 import {
   BufferBody,
   closeFd,
   FileRangeBody,
+  flushFile,
   lstatInline,
   openInline,
   readAt,
@@ -123,8 +125,9 @@ export class StorageCore implements StoragePort {
   readonly properties: PropertyTable;
   private readonly keyQueues = new Map<string, Promise<unknown>>();
   private readonly sql: SqlRunner;
-  /** Whether a written file is flushed to disk (fsync) before it is renamed into place (BALUHOST_FSYNC). */
-  private readonly syncWrites: boolean;
+  /** Which written files are flushed to disk before they take their name (BALUHOST_FSYNC). */
+  private readonly flush: FlushPolicy;
+  private flushes = 0;
   /** Whether the process has nothing else to serve (see QUIET_WRITES in file-io.ts); unknown until set. */
   private quiet: (() => boolean) | null = null;
 
@@ -141,12 +144,12 @@ export class StorageCore implements StoragePort {
     private readonly events: DomainEventBus,
     private readonly clock: () => number = Date.now,
     options: {
-      readonly syncWrites?: boolean;
+      readonly flush?: FlushPolicy;
       /** Whether this process writes every lock of the database (see LockTable). */
       readonly soleLockWriter?: boolean;
     } = {},
   ) {
-    this.syncWrites = options.syncWrites ?? true;
+    this.flush = options.flush ?? 'replace';
     this.quota = new QuotaLedger(db, clock, events);
     this.locks = new LockTable(db, clock, options.soleLockWriter ?? false);
     this.properties = new PropertyTable(db);
@@ -160,6 +163,11 @@ export class StorageCore implements StoragePort {
    */
   setQuietCheck(check: () => boolean): void {
     this.quiet = check;
+  }
+
+  /** Files flushed to disk before they took their name, since start (what BALUHOST_FSYNC costs). */
+  get flushedFiles(): number {
+    return this.flushes;
   }
 
   // ---------------------------------------------------------------- resolution
@@ -725,6 +733,8 @@ export class StorageCore implements StoragePort {
           }
         : null;
       options.onBodyWanted?.();
+      // Flushed as it is written when it will replace a file (or always, by the setting; BALUHOST_FSYNC).
+      const flushed = this.flush === 'always' || (this.flush === 'replace' && existing !== null);
       // A body cut short (client gone, Content-Length not reached) rejects here: nothing is committed. The stat
       // describes the entry: renaming the file into place changes neither its inode, size nor mtime.
       const { written, stat: asWritten } = await writeNewFile(
@@ -732,13 +742,19 @@ export class StorageCore implements StoragePort {
         body,
         options.expectedBytes ?? null,
         admit,
-        this.syncWrites,
+        flushed,
         this.quiet,
       );
+      if (flushed) this.flushes++;
       let writtenStat = asWritten;
       const created = await this.serial(loc.key, async () => {
         const current = await this.safeStat(loc);
         if (current?.isDirectory()) throw err('CONFLICT', `${loc.nsPath} is a folder.`);
+        // A file arrived at the name while this one was written: it is replaced, so flush first after all.
+        if (current && !flushed && this.flush === 'replace') {
+          await flushFile(tmp);
+          this.flushes++;
+        }
         const delta = written - (current?.size ?? 0);
         const event = {
           action: 'file.write',
@@ -974,6 +990,11 @@ export class StorageCore implements StoragePort {
       }
       let staged: string | null = null;
       if (kind === 'copy') staged = await this.stageCopy(src, selected);
+      // What arrives is flushed before it replaces a file or folder (BALUHOST_FSYNC): a moved file too, which was
+      // written without a flush if it was new then. By `always`, every copy as well (a move writes no data).
+      const flushIn =
+        this.flush !== 'never' && (dstStat !== null || (kind === 'copy' && this.flush === 'always'));
+      if (flushIn) await this.flushTree(staged ?? src.abs, src, kind === 'copy' ? selected : items);
       await this.serial(dst.key, () =>
         this.db.transaction(async (trx) => {
           for (const r of reservations) await this.quota.release(r, trx);
@@ -1042,6 +1063,16 @@ export class StorageCore implements StoragePort {
     for (let i = 0; i < keys.length; i += 200) {
       const chunk = keys.slice(i, i + 200).map((k) => ({ resourceKey: k, ownerId }));
       if (chunk.length > 0) await trx('file_owners').insert(chunk).onConflict('resource_key').merge();
+    }
+  }
+
+  /** Flushes the files of a tree (items of `src`, found at `root`) to disk, one after the other. */
+  private async flushTree(root: string, src: AreaLocation, items: readonly TreeItem[]): Promise<void> {
+    for (const item of items) {
+      if (item.isDir) continue;
+      const relBelow = item.rel.slice(src.rel.length);
+      await flushFile(relBelow.length === 0 ? root : path.join(root, ...relBelow));
+      this.flushes++;
     }
   }
 
