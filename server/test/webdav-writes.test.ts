@@ -144,6 +144,26 @@ for (const fsync of ['replace', 'always', 'never'] as const) {
       });
     }
 
+    it('flushes an upload that finds a file at its name when it commits, though there was none when it began', async () => {
+      const slow = Array.from({ length: 20 }, () => randomBytes(1000));
+      const fast = randomBytes(10);
+      let slowStatus = 0;
+      let fastStatus = 0;
+      const flushed = await flushedBy(async () => {
+        // About 100 ms of body, chunked; the other upload arrives and commits while it streams.
+        const first = put(t.url, '/dav/home/late.bin', slow);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        fastStatus = (await put(t.url, '/dav/home/late.bin', [fast])).status;
+        slowStatus = (await first).status;
+      });
+      assert.equal(fastStatus, 201);
+      assert.equal(slowStatus, 204, 'the slow upload replaced the file the other one made');
+      assert.ok((await readFile(path.join(home(), 'late.bin'))).equals(Buffer.concat(slow)));
+      // The new file is flushed only by `always`; the slow upload by `always` as it is written, by `replace` before
+      // it replaces the other one.
+      assert.equal(flushed, flushesNew + flushesReplacing);
+    });
+
     it('flushes what a COPY or MOVE brings when it replaces a file or folder', async () => {
       const dav = async (method: string, from: string, headers: Record<string, string> = {}) => {
         const res = await fetch(new URL(`/dav/home/${from}`, t.url), {
