@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import knexFactory from 'knex';
 import request from 'supertest';
 import { loadConfig, startServer, type BaluhostServer, type StartOptions } from '../src/index.js';
+import { migrateLatest, openDatabase, type Db } from '../src/db/index.js';
 
 export const ADMIN_PASSWORD = 'admin-password-1';
 
@@ -122,6 +123,40 @@ export async function dropTestDatabase(env: Record<string, string>): Promise<voi
   } finally {
     await db.destroy();
   }
+}
+
+/** A database of its own for a test that uses one without a server: see {@link openTestDatabase}. */
+export interface TestDatabase {
+  readonly db: Db;
+  readonly dataDir: string;
+  /** Destroys the connection, drops the PostgreSQL schema and removes the data dir. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens SQLite in a fresh data dir, or in the PostgreSQL run a fresh schema of TEST_DATABASE_URL, as the server
+ * would (openDatabase); `migrate` applies every migration, otherwise the schema is empty.
+ */
+export async function openTestDatabase(prefix: string, { migrate = true } = {}): Promise<TestDatabase> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), `baluhost-${prefix}-`));
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const env: Record<string, string> = {
+    BALUHOST_DATA_DIR: dataDir,
+    ...(TEST_DATABASE_URL ? { DATABASE_URL: TEST_DATABASE_URL, BALUHOST_DATABASE_SCHEMA: schema } : {}),
+  };
+  const config = loadConfig(env);
+  const { db } = openDatabase(config);
+  if (migrate) await migrateLatest(db, config);
+  else if (TEST_DATABASE_URL) await db.raw('CREATE SCHEMA ??', [schema]);
+  return {
+    db,
+    dataDir,
+    async close() {
+      await db.destroy();
+      await dropTestDatabase(env);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 export async function readJwtSecret(dataDir: string): Promise<string> {

@@ -1,47 +1,27 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import knexFactory from 'knex';
-import { loadConfig } from '../src/config/config.js';
-import { migrateLatest, openDatabase, type Db } from '../src/db/database.js';
+import type { Db } from '../src/db/database.js';
 import { LockTable } from '../src/storage/locks.js';
-import { dropTestDatabase, TEST_DATABASE_URL } from './helpers.js';
+import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './helpers.js';
 
 // The lock table's checks. A table whose every lock this process writes (SQLite, one server process) knows when it
 // is empty and then answers without a query; any other table is asked each time. The first case runs on SQLite
 // only; the second on both.
 describe('LockTable', () => {
-  let dataDir: string;
-  let env: Record<string, string>;
+  let test: TestDatabase;
   let db: Db;
   let now = 1_000_000;
   const clock = () => now;
 
   before(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'baluhost-locks-'));
-    const schema = `t_${randomBytes(6).toString('hex')}`;
-    env = {
-      BALUHOST_DATA_DIR: dataDir,
-      ...(TEST_DATABASE_URL ? { DATABASE_URL: TEST_DATABASE_URL, BALUHOST_DATABASE_SCHEMA: schema } : {}),
-    };
-    if (TEST_DATABASE_URL) {
-      const admin = knexFactory({ client: 'pg', connection: TEST_DATABASE_URL });
-      await admin.raw('CREATE SCHEMA ??', [schema]);
-      await admin.destroy();
-    }
-    const config = loadConfig(env);
-    db = openDatabase(config).db;
-    await migrateLatest(db, config);
+    test = await openTestDatabase('locks');
+    db = test.db;
   });
 
   after(async () => {
-    await db.destroy();
-    await dropTestDatabase(env);
-    await rm(dataDir, { recursive: true, force: true });
+    await test.close();
   });
 
   beforeEach(async () => {

@@ -1,18 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Options } from 'express-rate-limit';
-import { TEST_DATABASE_URL, dropTestDatabase } from './helpers.js';
-import { loadConfig } from '../src/config/index.js';
-import { migrateLatest, openDatabase, type Db } from '../src/db/index.js';
+import { openTestDatabase, type TestDatabase } from './helpers.js';
+import type { Db } from '../src/db/index.js';
 import { KnexRateLimitStore } from '../src/api/rate-limit-store.js';
 
 describe('KnexRateLimitStore', () => {
-  let dir: string;
-  let env: Record<string, string>;
+  let test: TestDatabase;
   let db: Db;
   let now = 1_000_000;
   const clock = () => now;
@@ -23,21 +17,11 @@ describe('KnexRateLimitStore', () => {
   };
 
   before(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'baluhost-ratelimit-'));
-    env = {
-      BALUHOST_DATA_DIR: dir,
-      ...(TEST_DATABASE_URL
-        ? { DATABASE_URL: TEST_DATABASE_URL, BALUHOST_DATABASE_SCHEMA: `t_${randomBytes(6).toString('hex')}` }
-        : {}),
-    };
-    const config = loadConfig(env);
-    db = openDatabase(config).db;
-    await migrateLatest(db, config);
+    test = await openTestDatabase('ratelimit');
+    db = test.db;
   });
   after(async () => {
-    await db.destroy();
-    await dropTestDatabase(env);
-    await rm(dir, { recursive: true, force: true });
+    await test.close();
   });
 
   it('counts one client’s hits in one window across every instance on the database', async () => {

@@ -1,45 +1,27 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import knexFactory from 'knex';
 import { loadConfig } from '../src/config/config.js';
-import { openDatabase, sqlitePath, type Db } from '../src/db/database.js';
+import { sqlitePath, type Db } from '../src/db/database.js';
 import { sql, SqlRunner } from '../src/db/sql.js';
-import { dropTestDatabase, TEST_DATABASE_URL } from './helpers.js';
+import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './helpers.js';
 
 // The runner's transactions: all of a caller's statements or none, also when SQLite commits several callers'
 // transactions together (group commit). The same checks run on PostgreSQL in its run.
 describe('SqlRunner transactions', () => {
-  let dataDir: string;
-  let env: Record<string, string>;
+  let test: TestDatabase;
   let db: Db;
   let runner: SqlRunner;
 
   before(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'baluhost-sql-'));
-    const schema = `t_${randomBytes(6).toString('hex')}`;
-    env = {
-      BALUHOST_DATA_DIR: dataDir,
-      ...(TEST_DATABASE_URL ? { DATABASE_URL: TEST_DATABASE_URL, BALUHOST_DATABASE_SCHEMA: schema } : {}),
-    };
-    if (TEST_DATABASE_URL) {
-      const admin = knexFactory({ client: 'pg', connection: TEST_DATABASE_URL });
-      await admin.raw('CREATE SCHEMA ??', [schema]);
-      await admin.destroy();
-    }
-    db = openDatabase(loadConfig(env)).db;
+    test = await openTestDatabase('sql', { migrate: false });
+    db = test.db;
     await db.raw('create table rows_t (id integer primary key, label text not null unique)');
     runner = new SqlRunner(db);
   });
 
   after(async () => {
-    await db.destroy();
-    await dropTestDatabase(env);
-    await rm(dataDir, { recursive: true, force: true });
+    await test.close();
   });
 
   const insert = (id: number, label: string) =>
@@ -88,7 +70,9 @@ describe('SqlRunner transactions', () => {
       await db('rows_t').delete();
       // A second connection sees only what is committed: while the third call's last step runs, the first
       // call's row is not visible to it yet, because both commit in the same transaction.
-      const other = new Database(sqlitePath(loadConfig(env)), { readonly: true });
+      const other = new Database(sqlitePath(loadConfig({ BALUHOST_DATA_DIR: test.dataDir })), {
+        readonly: true,
+      });
       try {
         const seen: number[] = [];
         const count = () => (other.prepare('select count(*) as n from rows_t').get() as { n: number }).n;
