@@ -109,6 +109,12 @@ function err(
   return new AppError(code, message);
 }
 
+/** Where `item`, a member of the tree at `src`, lies when that tree is found at `root`. */
+function placeIn(root: string, src: AreaLocation, item: TreeItem): string {
+  const relBelow = item.rel.slice(src.rel.length);
+  return relBelow.length === 0 ? root : path.join(root, ...relBelow);
+}
+
 function isEnoent(e: unknown): boolean {
   const code = (e as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ENOTDIR';
@@ -1070,8 +1076,7 @@ export class StorageCore implements StoragePort {
   private async flushTree(root: string, src: AreaLocation, items: readonly TreeItem[]): Promise<void> {
     for (const item of items) {
       if (item.isDir) continue;
-      const relBelow = item.rel.slice(src.rel.length);
-      await flushFile(relBelow.length === 0 ? root : path.join(root, ...relBelow));
+      await flushFile(placeIn(root, src, item));
       this.flushes++;
     }
   }
@@ -1081,9 +1086,8 @@ export class StorageCore implements StoragePort {
     const staged = this.tmpPath();
     try {
       for (const item of items) {
-        const relBelow = item.rel.slice(src.rel.length);
-        const target = relBelow.length === 0 ? staged : path.join(staged, ...relBelow);
-        const source = relBelow.length === 0 ? src.abs : path.join(src.abs, ...relBelow);
+        const target = placeIn(staged, src, item);
+        const source = placeIn(src.abs, src, item);
         if (item.isDir) await mkdir(target, { mode: 0o750 });
         else await copyFile(source, target);
       }
