@@ -18,6 +18,7 @@ import * as createTelemetrySamples from './20261205000400_create_telemetry_sampl
 import * as createNotifications from './20261205000500_create_notifications.js';
 import * as createTotp from './20261212000100_create_totp.js';
 import * as createRateLimitHits from './20261219000100_create_rate_limit_hits.js';
+import * as dropAuditLogIndexes from './20261226000100_drop_audit_log_indexes.js';
 
 /** One schema change: `up` applies it, `down` reverts it. */
 export interface Migration {
@@ -47,6 +48,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '20261205000500_create_notifications', ...createNotifications },
   { name: '20261212000100_create_totp', ...createTotp },
   { name: '20261219000100_create_rate_limit_hits', ...createRateLimitHits },
+  { name: '20261226000100_drop_audit_log_indexes', ...dropAuditLogIndexes },
 ];
 
 /** A knex migration source over {@link MIGRATIONS}, so no directory is scanned at run time. */
