@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --initial-old-space-size=64
+#!/usr/bin/env -S node --initial-old-space-size=64 --interrupt-budget=16384
 // The `baluhost` command: runs the compiled CLI (npm start builds it when needed). CommonJS
 // (server/bin/package.json), so that the thread pool is sized before anything uses it (thread-pool.cjs).
 'use strict';
