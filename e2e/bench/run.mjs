@@ -52,7 +52,7 @@ if (opts.help) {
 --quick: 64 MiB file, 200 small PUTs, 1,000-file PROPFIND, wrk 2 s, one repeat (results/quick-*).
 --cpu-prof DIR: run BaluHost under node --cpu-prof, profiles into DIR (summarise with cpuprofile-top.mjs).
 --settle S: seconds each server rests after start before its idle RSS is read and the workloads begin
-  (default 15, 3 with --quick): BaluHost collects its start-up garbage ten seconds after start.`);
+  (default 15, 3 with --quick): BaluHost collects its start-up garbage five seconds after start.`);
   process.exit(0);
 }
 
@@ -209,7 +209,7 @@ async function session(name, repeat) {
   current = h;
   const m = { create_us: createUs, startup_ms: Date.now() - t0, start_rss_MiB: groupRssMiB(h.group.pgid) };
   // Every server rests the same time before it is measured: a NAS is at rest most of the time, and a Node
-  // server's memory right after start still holds start-up garbage (BaluHost collects it ten seconds later).
+  // server's memory right after start still holds start-up garbage (BaluHost collects it five seconds later).
   await sleep(cfg.settleSeconds * 1000);
   m.idle_rss_MiB = groupRssMiB(h.group.pgid);
   const label = SERVERS[name].label;

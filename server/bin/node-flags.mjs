@@ -4,7 +4,7 @@
 //
 // --initial-old-space-size=64: V8 never lowers its old-generation limit below 64 MiB. Node's HTTP parser hands a
 // large upload over as one new 64 KiB buffer per socket read, and V8 counts that outside memory against the same
-// limit. After a full collection of the server's small heap (27 MiB live; BaluHost runs one ten seconds after
+// limit. After a full collection of the server's small heap (27 MiB live; BaluHost runs one five seconds after
 // start, V8's memory reducer runs them when the server idles) the limit sat about 40 MiB higher, and a 1 GiB upload
 // then paid 25-70 mark-compact collections, 20-30 ms of event loop each: 2.0-2.5 s per GiB instead of 1.0-1.5 s
 // (curl over loopback, fsync on). The limit is a trigger, not an allocation: resident memory did not grow (idle
