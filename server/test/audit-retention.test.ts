@@ -30,9 +30,8 @@ async function remainingAts(db: Db): Promise<string[]> {
 describe('audit retention job', () => {
   let test: TestDatabase;
   let db: Db;
-  const job = () => auditRetentionJob(db);
   const run = (days: number) =>
-    job().run({
+    auditRetentionJob(db).run({
       signal: new AbortController().signal,
       options: { days },
       trigger: 'manual',

@@ -9,7 +9,13 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import knexFactory from 'knex';
 import request from 'supertest';
-import { loadConfig, startServer, type BaluhostServer, type StartOptions } from '../src/index.js';
+import {
+  loadConfig,
+  startServer,
+  type BaluhostServer,
+  type Config,
+  type StartOptions,
+} from '../src/index.js';
 import { migrateLatest, openDatabase, type Db } from '../src/db/index.js';
 
 export const ADMIN_PASSWORD = 'admin-password-1';
@@ -129,6 +135,8 @@ export async function dropTestDatabase(env: Record<string, string>): Promise<voi
 export interface TestDatabase {
   readonly db: Db;
   readonly dataDir: string;
+  /** The configuration the database was opened with. */
+  readonly config: Config;
   /** Destroys the connection, drops the PostgreSQL schema and removes the data dir. */
   close(): Promise<void>;
 }
@@ -151,6 +159,7 @@ export async function openTestDatabase(prefix: string, { migrate = true } = {}):
   return {
     db,
     dataDir,
+    config,
     async close() {
       await db.destroy();
       await dropTestDatabase(env);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { loadConfig } from '../src/config/config.js';
 import { sqlitePath, type Db } from '../src/db/database.js';
 import { sql, SqlRunner } from '../src/db/sql.js';
 import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './helpers.js';
@@ -71,9 +70,7 @@ describe('SqlRunner transactions', () => {
       await db('rows_t').delete();
       // A second connection sees only what is committed: while the third call's last step runs, the first
       // call's row is not visible to it yet, because both commit in the same transaction.
-      const other = new Database(sqlitePath(loadConfig({ BALUHOST_DATA_DIR: test.dataDir })), {
-        readonly: true,
-      });
+      const other = new Database(sqlitePath(test.config), { readonly: true });
       try {
         const seen: number[] = [];
         const count = () => (other.prepare('select count(*) as n from rows_t').get() as { n: number }).n;
